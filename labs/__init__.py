@@ -1,0 +1,1 @@
+"""SecureCart event-driven labs: courseware package (helpers live in :mod:`labs.helpers`)."""

@@ -1,0 +1,14 @@
+"""Helpers for the SecureCart event-driven labs.
+
+The notebooks import from here and nowhere else::
+
+    from labs.helpers import start_lab
+    lab = start_lab("sqs-orders")
+    sqs = lab.client("sqs")   # a plain boto3 client on the chosen backend
+"""
+
+from .backend import Backend, BackendKind, get_backend
+from .context import Lab, start_lab
+from .errors import LabError, RealAwsBlockedError
+
+__all__ = ["Backend", "BackendKind", "Lab", "LabError", "RealAwsBlockedError", "get_backend", "start_lab"]

@@ -1,0 +1,168 @@
+"""One lab's context: its backend, names, tags, clients, registry of what it made, and teardown.
+
+``start_lab("sqs-orders")`` is the first cell of every notebook. The clients it hands out are plain
+boto3 clients (students call the real API) with two pieces of bookkeeping attached through
+botocore's event system, so the student never writes them and real AWS behaves the same:
+
+* every create call is tagged with the lab's tags (the student's own tags win), and
+* every create call is recorded in the lab's registry, so ``teardown()`` removes it even when the
+  student named it without the lab prefix.
+
+Other parts of the helpers (the flow trace, for one) attach to new clients through
+:func:`register_client_hook` instead of editing this module.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.client import BaseClient
+
+from . import inventory
+from .backend import Backend, BackendKind, get_backend
+from .catalog import LabInfo, lab_info
+from .errors import LabError
+from .naming import lab_prefix, lab_tags, learner_id
+
+ClientHook = Callable[[BaseClient, "Lab"], None]
+_client_hooks: list[ClientHook] = []
+
+
+def register_client_hook(hook: ClientHook) -> None:
+    """Run ``hook(client, lab)`` for every client a lab creates from now on (idempotent)."""
+    if hook not in _client_hooks:
+        _client_hooks.append(hook)
+
+
+# How each create call carries tags, and which parameter names the created resource.
+# (service, operation) -> (tag parameter, tag shape, name parameter, inventory kind)
+_CREATES: dict[tuple[str, str], tuple[str | None, str, str, str]] = {
+    ("sqs", "CreateQueue"): ("tags", "map", "QueueName", "sqs-queue"),
+    ("sns", "CreateTopic"): ("Tags", "list", "Name", "sns-topic"),
+    ("events", "CreateEventBus"): ("Tags", "list", "Name", "events-bus"),
+    ("events", "PutRule"): ("Tags", "list", "Name", "events-rule"),
+    ("events", "CreateArchive"): (None, "", "ArchiveName", "events-archive"),
+    ("stepfunctions", "CreateStateMachine"): ("tags", "lower-list", "name", "sfn-state-machine"),
+    ("lambda", "CreateFunction"): ("Tags", "map", "FunctionName", "lambda-function"),
+    ("kinesis", "CreateStream"): ("Tags", "map", "StreamName", "kinesis-stream"),
+    ("dynamodb", "CreateTable"): ("Tags", "list", "TableName", "dynamodb-table"),
+    ("iam", "CreateRole"): ("Tags", "list", "RoleName", "iam-role"),
+    ("schemas", "CreateRegistry"): ("Tags", "map", "RegistryName", "schemas-registry"),
+}
+
+
+def _merge_tags(existing: Any, ours: dict[str, str], shape: str) -> Any:
+    """Add ``ours`` to the tags a create call already carries; the caller's own values win."""
+    if shape == "map":
+        return {**ours, **(existing or {})}
+    key, value = ("key", "value") if shape == "lower-list" else ("Key", "Value")
+    theirs = list(existing or [])
+    present = {t[key] for t in theirs}
+    return theirs + [{key: k, value: v} for k, v in ours.items() if k not in present]
+
+
+@dataclass
+class Lab:
+    """Everything one lab needs to know about where it runs and what it created."""
+
+    info: LabInfo
+    backend: Backend
+    learner: str
+    prefix: str
+    tags: dict[str, str]
+    #: (inventory kind, resource name) of everything created through this lab's clients.
+    registry: set[tuple[str, str]] = field(default_factory=set)
+    _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # ------------------------------------------------------------------ naming
+    @property
+    def region(self) -> str:
+        return self.backend.region
+
+    @property
+    def account_id(self) -> str:
+        return self.backend.account_id
+
+    def name(self, base: str) -> str:
+        """The full name for a resource of this lab: ``name("orders")`` -> ``sc-<you>-sqs-orders``."""
+        if not base or base != base.strip():
+            raise LabError(f"Resource base name {base!r} is empty or has spaces.", "Use e.g. lab.name('orders').")
+        return base if base.startswith(self.prefix) else f"{self.prefix}{base}"
+
+    def owns(self, kind: str, name: str) -> bool:
+        """Does a resource of ``kind`` called ``name`` belong to this lab?"""
+        return name.startswith(self.prefix) or (kind, name) in self.registry
+
+    # ------------------------------------------------------------------ clients
+    def client(self, service: str) -> BaseClient:
+        """A plain boto3 client on this lab's backend, one per service, with tagging and tracing."""
+        with self._lock:
+            if service not in self._clients:
+                client = self.backend.client(service)
+                client.meta.events.register("before-parameter-build", self._tag_and_record)
+                for hook in _client_hooks:
+                    hook(client, self)
+                self._clients[service] = client
+            return self._clients[service]
+
+    def _tag_and_record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        key = (model.service_model.service_name, model.name)
+        if key not in _CREATES:
+            return
+        tag_param, shape, name_param, kind = _CREATES[key]
+        if tag_param:
+            params[tag_param] = _merge_tags(params.get(tag_param), self.tags, shape)
+        name = params.get(name_param)
+        if isinstance(name, str):
+            bus = params.get("EventBusName", "default") if kind == "events-rule" else "default"
+            if bus != "default":  # rules on custom buses are listed as "<bus>/<rule>"
+                name = f"{str(bus).rsplit('/', 1)[-1]}/{name}"
+            self.registry.add((kind, name))
+
+    # ------------------------------------------------------------------ resources
+    def resources(self) -> inventory.Listing:
+        """Every resource of this lab that exists now, in deletion order."""
+        return inventory.find(self.client, self.owns)
+
+    def teardown(self, *, verify: bool = True) -> inventory.DeleteReport:
+        """Delete everything this lab created, in dependency order, tolerating what is gone.
+
+        Safe to call twice. On real AWS some deletions finish asynchronously (a queue can show in
+        listings for up to 60 s), so there ``verify`` only reports what is still listed.
+        """
+        report = inventory.delete_all(self.client, self.resources().resources)
+        if verify:
+            report.left = self.resources().resources
+        self.registry.clear()
+        if (report.failed or report.left) and self.backend.kind is not BackendKind.AWS:
+            raise LabError(f"Teardown was incomplete. {report.summary()}",
+                           "Run lab.teardown() again; if it persists, restart the kernel (the emulator "
+                           "forgets everything) or run 'python -m labs sweep'.")
+        return report
+
+    def __repr__(self) -> str:
+        return f"<Lab {self.info.name!r}: {self.backend.describe()}; resource prefix {self.prefix!r}>"
+
+
+def start_lab(
+    name: str,
+    *,
+    backend: str | BackendKind | None = None,
+    region: str | None = None,
+    aws_account: str | None = None,
+) -> Lab:
+    """Start (or restart) a lab: the first cell of every notebook.
+
+    ``backend`` overrides ``LABS_BACKEND``; see :mod:`labs.helpers.backend` for how the default
+    is chosen and how real AWS is confirmed. Calling it again in the same kernel is safe: names
+    are deterministic and every helper is idempotent, so nothing is duplicated.
+    """
+    info = lab_info(name)
+    chosen = get_backend(backend, region=region, aws_account=aws_account)
+    learner = learner_id()
+    return Lab(info=info, backend=chosen, learner=learner, prefix=lab_prefix(info.code, learner),
+               tags=lab_tags(info.name, learner))

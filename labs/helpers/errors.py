@@ -1,0 +1,58 @@
+"""One exception type for mistakes a learner (or instructor) can fix.
+
+Why one type: notebooks show the last line of a traceback most prominently, so every helper
+raises :class:`LabError` whose message states the problem *and* the fix, instead of letting a
+raw ``botocore`` stack trace reach the student.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Iterable, Iterator
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+
+class LabError(Exception):
+    """A problem with a clear fix. ``str(err)`` is ``problem`` followed by ``How to fix: ...``."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{problem}\nHow to fix: {fix}")
+
+
+class RealAwsBlockedError(LabError):
+    """Raised before a request would leave for real AWS without the explicit opt-in."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+@contextlib.contextmanager
+def explained(action: str, fix: str | None = None) -> Iterator[None]:
+    """Turn an AWS error raised inside the block into a :class:`LabError` naming ``action``.
+
+    The AWS error code and message are kept (students must learn to read them), but the
+    traceback the notebook shows ends with one readable sentence and a fix.
+    """
+    try:
+        yield
+    except LabError:
+        raise
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        code, message = error.get("Code", "Error"), error.get("Message", str(err))
+        raise LabError(
+            f"AWS refused to {action}: {code}: {message}",
+            fix or "Read the AWS message above; it names the parameter that is wrong.",
+        ) from err
+    except BotoCoreError as err:
+        raise LabError(
+            f"Could not {action}: {err}",
+            fix or "Check the parameters and the backend (see README, 'Choosing a backend').",
+        ) from err

@@ -1,0 +1,311 @@
+"""What lab resources exist in an account, and how to delete each kind.
+
+One table of resource kinds, in safe deletion order, serves both a lab's ``teardown()`` (match: the
+lab's name prefix or its registry) and the account-wide sweep (match: the course's name root, then
+the course tag). Every kind lists through the real AWS API, so it finds resources whoever created
+them: the helpers, the student's own boto3 calls, or a previous kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+ClientFor = Callable[[str], BaseClient]
+NameMatch = Callable[[str, str], bool]  # (kind, name) -> belongs to us?
+
+#: Error codes that mean "already gone": teardown tolerates them.
+GONE = {
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+    "NotFound",
+    "NotFoundException",
+    "ResourceNotFoundException",
+    "StateMachineDoesNotExist",
+    "NoSuchEntity",
+    "EntityNotFound",
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One lab resource: ``ref`` is what its delete call needs (URL, ARN, UUID, bus|rule, name)."""
+
+    kind: str
+    name: str
+    ref: str
+
+
+@dataclass
+class Kind:
+    """A kind of resource: how to list the ones that match, delete one, and read its tags."""
+
+    name: str
+    service: str
+    list_all: Callable[[ClientFor], Iterable[Resource]]
+    delete: Callable[[ClientFor, Resource], Any]
+    tags: Callable[[ClientFor, Resource], dict[str, str]] | None = None
+
+
+def _pages(client: BaseClient, op: str, key: str, **kwargs: Any) -> Iterator[Any]:
+    """Items under ``key`` across every page, with or without a botocore paginator."""
+    if client.can_paginate(op):
+        for page in client.get_paginator(op).paginate(**kwargs):
+            yield from page.get(key, [])
+        return
+    method = getattr(client, op)
+    while True:
+        page = method(**kwargs)
+        yield from page.get(key, [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        kwargs["NextToken"] = token
+
+
+def _kv(items: Iterable[dict[str, str]], k: str = "Key", v: str = "Value") -> dict[str, str]:
+    return {item[k]: item[v] for item in items}
+
+
+# --------------------------------------------------------------------------- SQS
+def _sqs_list(c: ClientFor) -> Iterator[Resource]:
+    for url in _pages(c("sqs"), "list_queues", "QueueUrls"):
+        yield Resource("sqs-queue", url.rsplit("/", 1)[-1], url)
+
+
+# --------------------------------------------------------------------------- SNS
+def _sns_list(c: ClientFor) -> Iterator[Resource]:
+    for topic in _pages(c("sns"), "list_topics", "Topics"):
+        yield Resource("sns-topic", topic["TopicArn"].rsplit(":", 1)[-1], topic["TopicArn"])
+
+
+# --------------------------------------------------------------------------- EventBridge
+def _buses(c: ClientFor) -> list[str]:
+    return [bus["Name"] for bus in _pages(c("events"), "list_event_buses", "EventBuses")]
+
+
+def _rules_list(c: ClientFor) -> Iterator[Resource]:
+    for bus in _buses(c):
+        for rule in _pages(c("events"), "list_rules", "Rules", EventBusName=bus):
+            # A rule on a lab's own bus belongs to the lab even if its name does not say so.
+            name = rule["Name"] if bus == "default" else f"{bus}/{rule['Name']}"
+            yield Resource("events-rule", name, f"{bus}|{rule['Name']}")
+
+
+def _rule_delete(c: ClientFor, r: Resource) -> None:
+    bus, rule = r.ref.split("|", 1)
+    events = c("events")
+    ids = [t["Id"] for t in _pages(events, "list_targets_by_rule", "Targets", Rule=rule, EventBusName=bus)]
+    if ids:
+        events.remove_targets(Rule=rule, EventBusName=bus, Ids=ids, Force=True)
+    events.delete_rule(Name=rule, EventBusName=bus, Force=True)
+
+
+def _rule_tags(c: ClientFor, r: Resource) -> dict[str, str]:
+    bus, rule = r.ref.split("|", 1)
+    arn = c("events").describe_rule(Name=rule, EventBusName=bus)["Arn"]
+    return _kv(c("events").list_tags_for_resource(ResourceARN=arn).get("Tags", []))
+
+
+def _archives_list(c: ClientFor) -> Iterator[Resource]:
+    for archive in _pages(c("events"), "list_archives", "Archives"):
+        yield Resource("events-archive", archive["ArchiveName"], archive["ArchiveName"])
+
+
+def _bus_list(c: ClientFor) -> Iterator[Resource]:
+    for bus in _pages(c("events"), "list_event_buses", "EventBuses"):
+        if bus["Name"] != "default":
+            yield Resource("events-bus", bus["Name"], bus["Arn"])
+
+
+# --------------------------------------------------------------------------- Step Functions
+def _sfn_list(c: ClientFor) -> Iterator[Resource]:
+    for sm in _pages(c("stepfunctions"), "list_state_machines", "stateMachines"):
+        yield Resource("sfn-state-machine", sm["name"], sm["stateMachineArn"])
+
+
+# --------------------------------------------------------------------------- Lambda
+def _esm_list(c: ClientFor) -> Iterator[Resource]:
+    for esm in _pages(c("lambda"), "list_event_source_mappings", "EventSourceMappings"):
+        function = esm.get("FunctionArn", "").rsplit(":", 1)[-1]
+        yield Resource("lambda-event-source-mapping", function, esm["UUID"])
+
+
+def _function_list(c: ClientFor) -> Iterator[Resource]:
+    for fn in _pages(c("lambda"), "list_functions", "Functions"):
+        yield Resource("lambda-function", fn["FunctionName"], fn["FunctionArn"])
+
+
+# --------------------------------------------------------------------------- streams and tables
+def _stream_list(c: ClientFor) -> Iterator[Resource]:
+    kinesis = c("kinesis")
+    for summary in _pages(kinesis, "list_streams", "StreamSummaries"):
+        yield Resource("kinesis-stream", summary["StreamName"], summary["StreamARN"])
+
+
+def _table_list(c: ClientFor) -> Iterator[Resource]:
+    for table in _pages(c("dynamodb"), "list_tables", "TableNames"):
+        yield Resource("dynamodb-table", table, table)
+
+
+def _table_tags(c: ClientFor, r: Resource) -> dict[str, str]:
+    arn = c("dynamodb").describe_table(TableName=r.ref)["Table"]["TableArn"]
+    return _kv(c("dynamodb").list_tags_of_resource(ResourceArn=arn).get("Tags", []))
+
+
+# --------------------------------------------------------------------------- schema registry
+def _registry_list(c: ClientFor) -> Iterator[Resource]:
+    for reg in _pages(c("schemas"), "list_registries", "Registries"):
+        if not reg["RegistryName"].startswith("aws."):
+            yield Resource("schemas-registry", reg["RegistryName"], reg["RegistryName"])
+
+
+def _registry_delete(c: ClientFor, r: Resource) -> None:
+    schemas = c("schemas")
+    for schema in list(_pages(schemas, "list_schemas", "Schemas", RegistryName=r.ref)):
+        schemas.delete_schema(RegistryName=r.ref, SchemaName=schema["SchemaName"])
+    schemas.delete_registry(RegistryName=r.ref)
+
+
+# --------------------------------------------------------------------------- IAM and logs
+def _role_list(c: ClientFor) -> Iterator[Resource]:
+    for role in _pages(c("iam"), "list_roles", "Roles"):
+        yield Resource("iam-role", role["RoleName"], role["RoleName"])
+
+
+def _role_delete(c: ClientFor, r: Resource) -> None:
+    iam = c("iam")
+    for policy in list(_pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=r.ref)):
+        iam.detach_role_policy(RoleName=r.ref, PolicyArn=policy["PolicyArn"])
+    for name in list(_pages(iam, "list_role_policies", "PolicyNames", RoleName=r.ref)):
+        iam.delete_role_policy(RoleName=r.ref, PolicyName=name)
+    iam.delete_role(RoleName=r.ref)
+
+
+def _log_group_list(c: ClientFor) -> Iterator[Resource]:
+    for prefix in ("/aws/lambda/", "/aws/vendedlogs/states/", "/aws/events/"):
+        for group in _pages(c("logs"), "describe_log_groups", "logGroups", logGroupNamePrefix=prefix):
+            name = group["logGroupName"]
+            yield Resource("logs-group", name[len(prefix):], name)
+
+
+#: Deletion order: what refers to something comes before what it refers to.
+KINDS: list[Kind] = [
+    Kind("lambda-event-source-mapping", "lambda", _esm_list,
+         lambda c, r: c("lambda").delete_event_source_mapping(UUID=r.ref)),
+    Kind("events-rule", "events", _rules_list, _rule_delete, _rule_tags),
+    Kind("events-archive", "events", _archives_list,
+         lambda c, r: c("events").delete_archive(ArchiveName=r.ref)),
+    Kind("events-bus", "events", _bus_list,
+         lambda c, r: c("events").delete_event_bus(Name=r.name),
+         lambda c, r: _kv(c("events").list_tags_for_resource(ResourceARN=r.ref).get("Tags", []))),
+    Kind("sfn-state-machine", "stepfunctions", _sfn_list,
+         lambda c, r: c("stepfunctions").delete_state_machine(stateMachineArn=r.ref),
+         lambda c, r: _kv(c("stepfunctions").list_tags_for_resource(resourceArn=r.ref).get("tags", []), "key", "value")),
+    Kind("lambda-function", "lambda", _function_list,
+         lambda c, r: c("lambda").delete_function(FunctionName=r.ref),
+         lambda c, r: c("lambda").list_tags(Resource=r.ref).get("Tags", {})),
+    Kind("logs-group", "logs", _log_group_list,
+         lambda c, r: c("logs").delete_log_group(logGroupName=r.ref)),
+    Kind("sns-topic", "sns", _sns_list,
+         lambda c, r: c("sns").delete_topic(TopicArn=r.ref),
+         lambda c, r: _kv(c("sns").list_tags_for_resource(ResourceArn=r.ref).get("Tags", []))),
+    Kind("sqs-queue", "sqs", _sqs_list,
+         lambda c, r: c("sqs").delete_queue(QueueUrl=r.ref),
+         lambda c, r: c("sqs").list_queue_tags(QueueUrl=r.ref).get("Tags", {})),
+    Kind("kinesis-stream", "kinesis", _stream_list,
+         lambda c, r: c("kinesis").delete_stream(StreamName=r.name, EnforceConsumerDeletion=True),
+         lambda c, r: _kv(c("kinesis").list_tags_for_stream(StreamName=r.name).get("Tags", []))),
+    Kind("dynamodb-table", "dynamodb", _table_list,
+         lambda c, r: c("dynamodb").delete_table(TableName=r.ref), _table_tags),
+    Kind("schemas-registry", "schemas", _registry_list, _registry_delete,
+         lambda c, r: c("schemas").list_tags_for_resource(
+             ResourceArn=c("schemas").describe_registry(RegistryName=r.ref)["RegistryArn"]).get("Tags", {})),
+    Kind("iam-role", "iam", _role_list, _role_delete,
+         lambda c, r: _kv(c("iam").list_role_tags(RoleName=r.ref).get("Tags", []))),
+]
+KIND_NAMES = [k.name for k in KINDS]
+
+
+def _unavailable(err: ClientError) -> bool:
+    """The backend does not offer this service at all (e.g. a plain emulator without it)."""
+    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    message = str(err.response.get("Error", {}).get("Message", ""))
+    return status in (404, 501) and "not yet implemented" in message.lower() or \
+        err.response.get("Error", {}).get("Code") in {"NotImplemented", "InternalFailure"}
+
+
+@dataclass
+class Listing:
+    """The matching resources of each kind, and the kinds that could not be listed (and why)."""
+
+    resources: list[Resource] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.resources:
+            counts[r.kind] = counts.get(r.kind, 0) + 1
+        return counts
+
+
+def find(client_for: ClientFor, match: NameMatch, kinds: Iterable[Kind] = KINDS) -> Listing:
+    """List, kind by kind in deletion order, every resource whose name ``match`` accepts."""
+    listing = Listing()
+    for kind in kinds:
+        try:
+            listing.resources.extend(r for r in kind.list_all(client_for) if match(kind.name, r.name))
+        except ClientError as err:
+            if not _unavailable(err):
+                raise
+            listing.skipped[kind.name] = "not offered by this backend"
+        except NotImplementedError:
+            listing.skipped[kind.name] = "not offered by this backend"
+    return listing
+
+
+@dataclass
+class DeleteReport:
+    """What a teardown or sweep did, resource by resource."""
+
+    deleted: list[Resource] = field(default_factory=list)
+    already_gone: list[Resource] = field(default_factory=list)
+    failed: list[tuple[Resource, str]] = field(default_factory=list)
+    left: list[Resource] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for r in self.deleted:
+            counts[r.kind] = counts.get(r.kind, 0) + 1
+        parts = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing to delete"
+        text = f"Deleted {len(self.deleted)} resource(s): {parts}."
+        if self.failed:
+            text += f" {len(self.failed)} could not be deleted: " + "; ".join(
+                f"{r.kind} {r.name} ({why})" for r, why in self.failed)
+        text += " Nothing of this lab is left." if not self.left and not self.failed else \
+            f" Still present: {', '.join(r.kind + ' ' + r.name for r in self.left)}."
+        return text
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def delete_all(client_for: ClientFor, resources: Iterable[Resource]) -> DeleteReport:
+    """Delete in the given order (``find`` yields deletion order), tolerating what is already gone."""
+    kinds = {k.name: k for k in KINDS}
+    report = DeleteReport()
+    for resource in resources:
+        try:
+            kinds[resource.kind].delete(client_for, resource)
+            report.deleted.append(resource)
+        except ClientError as err:
+            code = err.response.get("Error", {}).get("Code", "")
+            if code in GONE:
+                report.already_gone.append(resource)
+            else:
+                report.failed.append((resource, f"{code}: {err.response.get('Error', {}).get('Message', '')}"))
+    return report
