@@ -1,0 +1,44 @@
+"""The fidelity layer: extensions of moto that make the embedded emulator behave like AWS.
+
+Students must learn AWS, not moto. Each module in this package closes one gap listed in
+``shared/moto-fidelity.md`` and exposes one :class:`~labs.helpers.emulator.patching.Patch` named
+``PATCH``. ``install()`` applies them all, once, in this process; it is called when the embedded
+backend starts and by ``python -m labs emulator`` (a moto server with the same layer), and never for
+real AWS or a foreign endpoint (those run in other processes, which this layer cannot touch).
+
+Version guard: every patch records a fingerprint of the moto/botocore code it replaces or wraps.
+If a pin moves and that code changes, the patch is *not* applied and :func:`status` says which
+patch, which target and why, instead of the lab failing mysteriously later.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from .patching import Patch, PatchStatus
+
+#: One module per gap, applied in this order. A module listed here must define ``PATCH``.
+PATCH_MODULES: list[str] = []
+
+_lock = threading.Lock()
+_status: dict[str, PatchStatus] = {}
+
+
+def patches() -> list[Patch]:
+    """The patches of every module in :data:`PATCH_MODULES`."""
+    return [importlib.import_module(f"{__name__}.{name}").PATCH for name in PATCH_MODULES]
+
+
+def install() -> dict[str, PatchStatus]:
+    """Apply every patch whose targets are still what it was written against (idempotent)."""
+    with _lock:
+        for patch in patches():
+            if patch.name not in _status:
+                _status[patch.name] = patch.install()
+        return dict(_status)
+
+
+def status() -> dict[str, PatchStatus]:
+    """What :func:`install` did, patch by patch (empty before the embedded backend starts)."""
+    return dict(_status)
