@@ -20,6 +20,7 @@ class LabError(Exception):
     def __init__(self, problem: str, fix: str) -> None:
         self.problem = problem
         self.fix = fix
+        self.aws_error: Exception | None = None
         super().__init__(f"{problem}\nHow to fix: {fix}")
 
 
@@ -47,12 +48,16 @@ def explained(action: str, fix: str | None = None) -> Iterator[None]:
     except ClientError as err:
         error = err.response.get("Error", {})
         code, message = error.get("Code", "Error"), error.get("Message", str(err))
-        raise LabError(
+        problem = LabError(
             f"AWS refused to {action}: {code}: {message}",
             fix or "Read the AWS message above; it names the parameter that is wrong.",
-        ) from err
+        )
+        problem.aws_error = err  # kept for debugging; `from None` keeps the botocore stack out of view
+        raise problem from None
     except BotoCoreError as err:
-        raise LabError(
+        problem = LabError(
             f"Could not {action}: {err}",
             fix or "Check the parameters and the backend (see README, 'Choosing a backend').",
-        ) from err
+        )
+        problem.aws_error = err
+        raise problem from None

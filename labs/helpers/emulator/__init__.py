@@ -19,7 +19,9 @@ import threading
 from .patching import Patch, PatchStatus
 
 #: One module per gap, applied in this order. A module listed here must define ``PATCH``.
-PATCH_MODULES: list[str] = []
+PATCH_MODULES: list[str] = [
+    "sqs_queue_attributes",
+]
 
 _lock = threading.Lock()
 _status: dict[str, PatchStatus] = {}
