@@ -232,11 +232,14 @@ KIND_NAMES = [k.name for k in KINDS]
 
 
 def _unavailable(err: ClientError) -> bool:
-    """The backend does not offer this service at all (e.g. a plain emulator without it)."""
+    """The backend does not offer this service at all (an emulator without it), as opposed to an
+    AWS error about the request: moto answers 404 "Not yet implemented", a moto server or
+    LocalStack an unparsable 500/501 page (botocore then reports the status as the error code)."""
+    error = err.response.get("Error", {})
+    code, message = str(error.get("Code", "")), str(error.get("Message", "")).lower()
     status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    message = str(err.response.get("Error", {}).get("Message", ""))
-    return status in (404, 501) and "not yet implemented" in message.lower() or \
-        err.response.get("Error", {}).get("Code") in {"NotImplemented", "InternalFailure"}
+    return (status in (404, 501) and "not yet implemented" in message) or \
+        code in {"NotImplemented", "InternalFailure", "500", "501"}
 
 
 @dataclass

@@ -1,0 +1,101 @@
+"""Teardown leaves zero resources of every kind; the sweep finds what any lab left behind."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+import pytest
+
+from labs.helpers import Lab, start_lab
+from labs.helpers import resources as res
+from labs.helpers.inventory import KIND_NAMES
+from labs.helpers.sweep import find_leftovers, main as sweep_main
+
+
+def _build_one_of_everything(lab: Lab) -> None:
+    """Every kind the inventory knows, made partly by helpers and partly by plain boto3 calls."""
+    queue = res.ensure_queue(lab, "orders", dlq=True)
+    topic = res.ensure_topic(lab, "order-events")
+    res.ensure_queue_subscription(lab, topic, queue)
+    bus_arn = res.ensure_event_bus(lab, "orders")
+    res.ensure_rule(lab, "audit", bus=lab.name("orders"), pattern={"source": ["securecart"]},
+                    targets=[{"Id": "q", "Arn": queue.arn}])
+    events = lab.client("events")
+    events.create_archive(ArchiveName=lab.name("orders-archive"), EventSourceArn=bus_arn)
+    res.ensure_state_machine(lab, "fulfil", {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    res.ensure_stream(lab, "clicks")
+    res.ensure_table(lab, "orders")
+    lam = lab.client("lambda")
+    role = res.ensure_role(lab, "fn-role", "lambda.amazonaws.com", [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}])
+    lam.create_function(FunctionName=lab.name("consumer"), Runtime="python3.12", Role=role,
+                        Handler="app.handler", Code={"ZipFile": _tiny_zip()})
+    lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName=lab.name("consumer"), BatchSize=5)
+    lab.client("logs").create_log_group(logGroupName=f"/aws/lambda/{lab.name('consumer')}")
+    schemas = lab.client("schemas")
+    try:  # the schema registry is an emulator-layer extension; count it when present
+        schemas.create_registry(RegistryName=lab.name("events"))
+        schemas.create_schema(RegistryName=lab.name("events"), SchemaName="OrderPlaced", Type="JSONSchemaDraft4",
+                              Content=json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}))
+    except Exception:  # noqa: BLE001 - plain moto answers 404 here
+        pass
+
+
+def _tiny_zip() -> bytes:
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return {}\n")
+    return buf.getvalue()
+
+
+def test_teardown_leaves_zero_resources_of_every_kind(lab: Lab) -> None:
+    _build_one_of_everything(lab)
+    before = lab.resources()
+    made = set(before.by_kind())
+    expected = set(KIND_NAMES) - set(before.skipped)
+    assert made == expected, f"the scenario should make every kind: missing {expected - made}"
+    report = lab.teardown()
+    assert not report.failed and not report.left
+    assert lab.resources().resources == []
+    assert "Nothing of this lab is left" in report.summary()
+    # a second teardown (re-run of the last cell) is harmless
+    assert lab.teardown().deleted == []
+
+
+def test_teardown_only_touches_its_own_lab(lab: Lab) -> None:
+    neighbour = start_lab("sqs-orders")
+    mine = res.ensure_queue(lab, "orders")
+    theirs = res.ensure_queue(neighbour, "orders")
+    lab.teardown()
+    urls = lab.client("sqs").list_queues().get("QueueUrls", [])
+    assert urls == [theirs.url] and mine.url not in urls
+
+
+def test_teardown_tolerates_resources_already_gone(lab: Lab) -> None:
+    q = res.ensure_queue(lab, "orders")
+    listing = lab.resources()
+    lab.client("sqs").delete_queue(QueueUrl=q.url)
+    from labs.helpers.inventory import delete_all
+    report = delete_all(lab.client, listing.resources)
+    assert not report.failed and len(report.already_gone) == 1
+
+
+def test_sweep_lists_every_lab_and_deletes_only_after_confirmation(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = start_lab("sns-notifications")
+    res.ensure_queue(lab, "orders")
+    res.ensure_topic(other, "alerts")
+    lab.client("sqs").create_queue(QueueName="not-a-lab-queue")
+    found, _ = find_leftovers(lab.backend)
+    assert {(f.resource.kind, f.lab, f.matched_by) for f in found} == {
+        ("sqs-queue", "sandbox", "tag"), ("sns-topic", "sns-notifications", "tag")}
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: list only
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert sweep_main([]) == 0
+    assert "Nothing deleted" in out.getvalue() and len(find_leftovers(lab.backend)[0]) == 2
+    with redirect_stdout(io.StringIO()):
+        assert sweep_main(["--yes", "--learner", "tester"]) == 0
+    assert find_leftovers(lab.backend)[0] == []
+    assert lab.client("sqs").list_queues()["QueueUrls"][0].endswith("/not-a-lab-queue")
