@@ -8,6 +8,8 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8888
 LAB_FLAGS := $(if $(HEADLESS),--no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.open_browser=False,)
+# Containers and lab images often run as root; Jupyter refuses that unless told.
+LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test install lock clean
 
