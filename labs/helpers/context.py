@@ -14,12 +14,14 @@ Other parts of the helpers (the flow trace, for one) attach to new clients throu
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
 
 from . import inventory
 from .backend import Backend, BackendKind, get_backend
@@ -125,8 +127,31 @@ class Lab:
 
     # ------------------------------------------------------------------ resources
     def resources(self) -> inventory.Listing:
-        """Every resource of this lab that exists now, in deletion order."""
-        return inventory.find(self.client, self.owns)
+        """Every resource of this lab that exists now, in deletion order.
+
+        A resource is the lab's if its name has the lab prefix, if it was created through this
+        lab's clients (the registry), or if it carries this lab's and learner's tags (which finds
+        what a previous kernel created under another name).
+        """
+        tagged = self._tagged_names()
+        return inventory.find(self.client, lambda kind, name: self.owns(kind, name) or
+                              (kind.split("-", 1)[0], name.rsplit("/", 1)[-1]) in tagged)
+
+    def _tagged_names(self) -> set[tuple[str, str]]:
+        """(service, name) of every resource tagged as this lab's, from the Resource Groups
+        Tagging API: one paginated call instead of reading each resource's tags."""
+        filters = [{"Key": key, "Values": [value]} for key, value in self.tags.items()]
+        found: set[tuple[str, str]] = set()
+        try:
+            pages = self.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(TagFilters=filters)
+            for page in pages:
+                for mapping in page["ResourceTagMappingList"]:
+                    arn = mapping["ResourceARN"]
+                    service = {"states": "sfn"}.get(arn.split(":")[2], arn.split(":")[2])
+                    found.add((service, re.split(r"[:/]", arn)[-1]))
+        except (ClientError, BotoCoreError):  # an endpoint without the tagging API: names only
+            pass
+        return found
 
     def teardown(self, *, verify: bool = True) -> inventory.DeleteReport:
         """Delete everything this lab created, in dependency order, tolerating what is gone.
