@@ -21,6 +21,7 @@ from .patching import Patch, PatchStatus
 #: One module per gap, applied in this order. A module listed here must define ``PATCH``.
 PATCH_MODULES: list[str] = [
     "sqs_queue_attributes",
+    "sqs_receive_fast",
 ]
 
 _lock = threading.Lock()
