@@ -22,6 +22,7 @@ from .patching import Patch, PatchStatus
 PATCH_MODULES: list[str] = [
     "sqs_queue_attributes",
     "sqs_receive_fast",
+    "sqs_move_tasks",
 ]
 
 _lock = threading.Lock()
