@@ -24,6 +24,7 @@ PATCH_MODULES: list[str] = [
     "sqs_receive_fast",
     "sqs_move_tasks",
     "dynamodb_streams_endpoint",
+    "kinesis_create_tags",
 ]
 
 _lock = threading.Lock()
