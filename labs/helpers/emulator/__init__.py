@@ -23,6 +23,7 @@ PATCH_MODULES: list[str] = [
     "sqs_queue_attributes",
     "sqs_receive_fast",
     "sqs_move_tasks",
+    "sqs_fifo_sequence",
     "dynamodb_streams_endpoint",
     "kinesis_create_tags",
 ]
