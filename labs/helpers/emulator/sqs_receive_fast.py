@@ -23,9 +23,10 @@ What this patch does, keeping every observable behaviour of the receive path:
 * Long polling waits on the queue's condition and wakes on a send, a delete (it may unlock a FIFO
   group), a visibility change, or when the next message's visibility timeout or delay ends; plain
   moto busy-loops for the whole wait when only locked FIFO groups hold visible messages.
-* Retention (two fixes AWS documents): a message older than MessageRetentionPeriod is deleted
-  instead of being marked received and then stopping the whole receive (plain moto then returns
-  nothing, and never the fresh messages behind the expired one).
+* Retention, as AWS documents it ("Amazon SQS automatically deletes messages that have been in a
+  queue for more than the maximum message retention period"): an expired message is deleted.
+  Plain moto marks it received and stops the whole receive, so it returns nothing, ever, for the
+  fresh messages queued behind it.
 * ``Queue.delete_message`` finds the receipt handle in one pass and wakes long pollers.
 
 Order: this module *replaces* ``receive_message`` and ``delete_message``, so it must come before
