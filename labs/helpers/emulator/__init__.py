@@ -14,6 +14,7 @@ patch, which target and why, instead of the lab failing mysteriously later.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 
 from .patching import Patch, PatchStatus
@@ -28,6 +29,7 @@ PATCH_MODULES: list[str] = [
     "kinesis_create_tags",
 ]
 
+DISABLE_ENV = "LABS_EMULATOR_DISABLE"
 _lock = threading.Lock()
 _status: dict[str, PatchStatus] = {}
 
@@ -37,12 +39,21 @@ def patches() -> list[Patch]:
     return [importlib.import_module(f"{__name__}.{name}").PATCH for name in PATCH_MODULES]
 
 
+def disabled_by_environment() -> set[str]:
+    """Patch names listed in ``LABS_EMULATOR_DISABLE`` (comma-separated): left out of ``install()``
+    so that a benchmark or a test can run plain moto for comparison."""
+    return {name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()}
+
+
 def install() -> dict[str, PatchStatus]:
     """Apply every patch whose targets are still what it was written against (idempotent)."""
     with _lock:
+        off = disabled_by_environment()
         for patch in patches():
-            if patch.name not in _status:
-                _status[patch.name] = patch.install()
+            if patch.name in _status:
+                continue
+            _status[patch.name] = (PatchStatus(False, f"disabled by {DISABLE_ENV}") if patch.name in off
+                                   else patch.install())
         return dict(_status)
 
 

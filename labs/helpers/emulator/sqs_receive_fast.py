@@ -32,14 +32,13 @@ What this patch does, keeping every observable behaviour of the receive path:
 Order: this module *replaces* ``receive_message`` and ``delete_message``, so it must come before
 any module that wraps them in ``PATCH_MODULES``; wrappers installed after it wrap this version.
 
-``LABS_EMULATOR_DISABLE=sqs_receive_fast`` (comma-separated names) leaves plain moto in place, used
-to run the semantic tests and the benchmark against plain moto.
+``LABS_EMULATOR_DISABLE=sqs_receive_fast`` (read by ``emulator.install()``) leaves plain moto in
+place, used to run the semantic tests and the benchmark against plain moto.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import time
 from copy import deepcopy
 from typing import Any
@@ -50,11 +49,6 @@ NAME = "sqs_receive_fast"
 _MARK = "_labs_sqs_receive_fast"
 #: Longest single wait while long polling, a safety net for changes made without notifying.
 _MAX_WAIT_SLICE = 1.0
-
-
-def disabled(name: str) -> bool:
-    """True when ``LABS_EMULATOR_DISABLE`` names this patch (to measure or test plain moto)."""
-    return name in {n.strip() for n in os.environ.get("LABS_EMULATOR_DISABLE", "").split(",")}
 
 
 def _now_ms() -> float:
@@ -219,7 +213,7 @@ def _wake_after(change_visibility: Any) -> Any:
 def _apply() -> None:
     from moto.sqs.models import Queue, SQSBackend
 
-    if disabled(NAME) or getattr(SQSBackend.receive_message, _MARK, False):
+    if getattr(SQSBackend.receive_message, _MARK, False):
         return
     replacements: list[tuple[type, str, Any]] = [
         (Queue, "messages", property(_messages)),
