@@ -27,6 +27,7 @@ PATCH_MODULES: list[str] = [
     "sqs_fifo_sequence",
     "dynamodb_streams_endpoint",
     "kinesis_create_tags",
+    "events_targets",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

@@ -1,0 +1,363 @@
+"""EventBridge rule targets: SNS, Step Functions and Lambda deliver; retry policy; target DLQs; trace.
+
+Why one module for four gaps: moto builds the target input, dispatches on the target kind and lets
+errors escape all inside one method, ``Rule.send_to_targets``. Four wrappers around that one method
+would each have to undo the others' work, so this module replaces it once and keeps each concern in
+its own function (input text: :mod:`events_input`; delivery per kind; retry and DLQ; reporting).
+
+What AWS documents, and what the emulator does:
+
+* Targets (user guide, "Amazon EventBridge targets"): SNS topics, Step Functions state machines,
+  Lambda functions, SQS queues, event buses in other accounts, log groups, API destinations. moto
+  5.2.5 raises ``NotImplementedError`` from ``put_events`` for SNS, Step Functions and Lambda. Here:
+  SNS publishes the target input through moto's SNS backend (so the topic's subscriptions fan out);
+  Step Functions starts an execution with the input, named with a fresh UUID (a name is unique per
+  state machine); Lambda is invoked with ``InvocationType=Event`` through moto's Lambda backend (real
+  handlers run when the local Lambda runtime layer is on; without it moto echoes the payload).
+  EventBridge invokes Lambda asynchronously, so an error *raised by the handler* is Lambda's
+  asynchronous retry's business, not EventBridge's: only failing to hand the event to Lambda (say,
+  the function was deleted) counts as a failed target delivery, as on AWS.
+* SQS: the input is the message body; a FIFO queue gets ``SqsParameters.MessageGroupId``. AWS
+  delivers the whole matched event (with ``account``) when the target has no Input/InputPath/
+  InputTransformer; moto dropped ``account``.
+* Disabled rules (API reference, DisableRule: "A disabled rule won't match any events"): moto still
+  delivered to their targets.
+* Retry policy (user guide, "Event retry policy and using dead-letter queues"): "When an event isn't
+  successfully delivered to a target because of retriable errors, EventBridge retries sending the
+  event"; "for errors that result from missing permissions to a target, or a target resource that no
+  longer exists ... Rather than retrying, EventBridge sends these events directly to the DLQ".
+  Emulator: retries are **immediate** (no back-off or jitter), at most ``MaximumRetryAttempts`` and
+  never more than :data:`EMULATOR_MAX_RETRIES`; ``MaximumEventAgeInSeconds`` is checked against the
+  event's ingestion time before each retry.
+* Dead-letter queue (same page): "Each message in your DLQ will include the following custom
+  attributes: RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION,
+  RETRY_ATTEMPTS". The body is the matched event. A non-retried error carries no
+  EXHAUSTED_RETRY_CONDITION.
+* Reporting: every target of every matching rule gives one ``Delivery(service="events",
+  action="rule-match")`` per attempt outcome: "retrying" for each failed attempt that is retried,
+  then "delivered", "dead-lettered" or "failed" (no DLQ, or the DLQ itself failed). Rules AWS
+  manages for archives are not reported (they are not the student's).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..observe import Delivery, emit
+from .events_input import delivered_event, target_input
+from .patching import Patch
+
+NAME = "events_targets"
+#: AWS's default RetryPolicy is 185 attempts over 24 hours; immediate retries in-process stop here.
+EMULATOR_MAX_RETRIES = 5
+DEFAULT_MAX_RETRIES = 185
+DEFAULT_MAX_AGE_SECONDS = 86_400
+#: Error codes (moto exception codes) meaning "the target resource no longer exists".
+_NOT_FOUND_CODES = {
+    "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFound", "ResourceNotFound",
+    "ResourceNotFoundException", "StateMachineDoesNotExist", "TopicNotFound",
+}
+_PERMISSION_CODES = {"AccessDenied", "AccessDeniedException", "AuthorizationError", "KMS.AccessDeniedException"}
+_THROTTLING_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled"}
+_INVALID_INPUT_CODES = {"InvalidExecutionInput", "InvalidRequestContentException", "InvalidParameterValue"}
+
+
+def _clock() -> float:
+    """Seconds since the epoch (a function, so tests can age an event without sleeping)."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class TargetFailure:
+    """Why one delivery attempt failed, in the DLQ's vocabulary."""
+
+    code: str  #: ERROR_CODE as AWS writes it to the DLQ (NO_RESOURCE, THROTTLING, ...)
+    message: str
+    retryable: bool
+
+
+class DeliveryError(Exception):
+    """Raised by a deliverer when the target answered with a failure instead of an exception."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def classify(err: BaseException) -> TargetFailure:
+    """Map an exception from a moto backend to AWS's DLQ error code and whether AWS would retry."""
+    raw = getattr(err, "error_type", None) or getattr(err, "TYPE", None) or getattr(err, "code", None)
+    code = raw if isinstance(raw, str) else type(err).__name__
+    message = str(getattr(err, "message", "") or err)
+    if code in _NOT_FOUND_CODES or type(err).__name__ in {"QueueDoesNotExist", "UnknownFunctionException"}:
+        return TargetFailure("NO_RESOURCE", message, retryable=False)
+    if code in _PERMISSION_CODES:
+        return TargetFailure("NO_PERMISSIONS", message, retryable=False)
+    if code in _THROTTLING_CODES:
+        return TargetFailure("THROTTLING", message, retryable=True)
+    if code in _INVALID_INPUT_CODES:
+        return TargetFailure("INVALID_PARAMETER", message, retryable=False)
+    if raw is not None and isinstance(raw, str):
+        return TargetFailure("ERROR_FROM_TARGET", message, retryable=False)
+    return TargetFailure("INTERNAL_ERROR", f"{type(err).__name__}: {message}", retryable=True)
+
+
+# ---------------------------------------------------------------------------- ARNs
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @classmethod
+    def parse(cls, arn: str) -> Arn:
+        parts = arn.split(":", 5)
+        parts += [""] * (6 - len(parts))
+        return cls(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+    @property
+    def resource_type(self) -> str:
+        return self.resource.split("/", 1)[0] if "/" in self.resource else self.resource.split(":", 1)[0]
+
+    @property
+    def resource_name(self) -> str:
+        return self.resource.split("/", 1)[1] if "/" in self.resource else self.resource.split(":", 1)[-1]
+
+
+def bus_arn(rule: Any) -> str:
+    from moto.utilities.utils import get_partition
+
+    return f"arn:{get_partition(rule.region_name)}:events:{rule.region_name}:{rule.account_id}:event-bus/{rule.event_bus_name}"
+
+
+# ---------------------------------------------------------------------------- deliverers
+def _sqs(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    from moto.sqs.models import sqs_backends
+
+    backend = sqs_backends[arn.account or rule.account_id][arn.region or rule.region_name]
+    group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
+    queue = backend.get_queue(arn.resource)
+    dedup_id = None
+    if queue.fifo_queue and group_id and queue.content_based_deduplication in (False, "false", "False"):
+        # AWS: "Content-based deduplication must be enabled on the FIFO queue" for EventBridge.
+        raise DeliveryError("INVALID_PARAMETER",
+                            "The FIFO queue must have content-based deduplication enabled to receive events")
+    message = backend.send_message(queue_name=arn.resource, message_body=text, group_id=group_id,
+                                   deduplication_id=dedup_id)
+    return str(message.id)
+
+
+def _sns(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[arn.account or rule.account_id][arn.region or rule.region_name]
+    backend.get_topic(target["Arn"])  # raises NotFound for a deleted topic (publish would try endpoints)
+    return str(backend.publish(message=text, arn=target["Arn"]))
+
+
+def _states(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    from moto.stepfunctions.responses import get_backend
+
+    backend = get_backend(arn.account or rule.account_id, arn.region or rule.region_name)
+    execution = backend.start_execution(target["Arn"], name=str(uuid.uuid4()), execution_input=text)
+    return str(execution.execution_arn)
+
+
+def _lambda(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        json.loads(text)
+        payload = text
+    except ValueError:  # a plain-text template: Lambda payloads are JSON, so it arrives as a JSON string
+        payload = json.dumps(text)
+    backend = lambda_backends[arn.account or rule.account_id][arn.region or rule.region_name]
+    response_headers: dict[str, str] = {}
+    backend.invoke(target["Arn"], None, payload, {"x-amz-invocation-type": "Event"}, response_headers)
+    return str(uuid.uuid4())  # the async invocation's request id
+
+
+def _event_bus(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    from moto.events.models import events_backends
+
+    backend = events_backends[arn.account or rule.account_id][arn.region or rule.region_name]
+    entry = {"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(event["detail"]),
+             "Resources": event.get("resources", []), "EventBusName": arn.resource_name}
+    [result] = backend.put_events([entry])
+    if "ErrorCode" in result:
+        raise DeliveryError("ERROR_FROM_TARGET", f"{result['ErrorCode']}: {result.get('ErrorMessage', '')}")
+    return str(result["EventId"])
+
+
+Deliverer = Callable[[Any, dict[str, Any], Arn, str, dict[str, Any]], str]
+
+
+def deliverer_for(arn: Arn) -> Deliverer | None:
+    """The function that delivers to this kind of target, or None to let moto do it (logs, archives,
+    API destinations: moto already handles those)."""
+    if arn.service == "sqs":
+        return _sqs
+    if arn.service == "sns":
+        return _sns
+    if arn.service == "states":
+        return _states
+    if arn.service == "lambda":
+        return _lambda
+    if arn.service == "events" and arn.resource_type == "event-bus":
+        return _event_bus
+    return None
+
+
+# ---------------------------------------------------------------------------- retry and DLQ
+def _send_to_dead_letter_queue(rule: Any, target: dict[str, Any], event: dict[str, Any], failure: TargetFailure,
+                               retries: int, condition: str | None) -> str:
+    """Write the event to the target's DLQ with AWS's attributes; returns the DLQ message id."""
+    from moto.sqs.models import sqs_backends
+
+    dlq = Arn.parse(target["DeadLetterConfig"]["Arn"])
+    attributes = {
+        "RULE_ARN": {"DataType": "String", "StringValue": rule.arn},
+        "TARGET_ARN": {"DataType": "String", "StringValue": target["Arn"]},
+        "ERROR_CODE": {"DataType": "String", "StringValue": failure.code},
+        "ERROR_MESSAGE": {"DataType": "String", "StringValue": failure.message[:1024] or failure.code},
+        "RETRY_ATTEMPTS": {"DataType": "Number", "StringValue": str(retries)},
+    }
+    if condition:
+        attributes["EXHAUSTED_RETRY_CONDITION"] = {"DataType": "String", "StringValue": condition}
+    backend = sqs_backends[dlq.account or rule.account_id][dlq.region or rule.region_name]
+    message = backend.send_message(queue_name=dlq.resource, message_body=json.dumps(event),
+                                   message_attributes=attributes)
+    return str(message.id)
+
+
+def _report(rule: Any, target: dict[str, Any], moto_event: dict[str, Any], status: str, text: str,
+            message_id: str | None = None, **detail: Any) -> None:
+    if rule.managed_by:
+        return
+    emit(Delivery(service="events", action="rule-match", source=bus_arn(rule), target=target["Arn"],
+                  message_id=message_id, cause_id=moto_event.get("id"), status=status, payload=text,
+                  detail={"rule": rule.name, "bus": rule.event_bus_name, "target_id": target.get("Id"), **detail}))
+
+
+def deliver_with_retries(rule: Any, target: dict[str, Any], moto_event: dict[str, Any],
+                         attempt: Callable[[], str | None], text: str) -> str:
+    """Run ``attempt`` under the target's RetryPolicy; returns the final status reported."""
+    policy = target.get("RetryPolicy") or {}
+    max_retries = min(int(policy.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)), EMULATOR_MAX_RETRIES)
+    max_age = int(policy.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_SECONDS))
+    ingested = float(moto_event.get("ingestion-time") or _clock())
+    retries = 0
+    while True:
+        try:
+            message_id = attempt()
+        except Exception as err:  # noqa: BLE001 - every target failure is a delivery outcome, not a crash
+            failure = classify(err)
+        else:
+            _report(rule, target, moto_event, "delivered", text, message_id, retries=retries)
+            return "delivered"
+        condition: str | None = None
+        if not failure.retryable:
+            break
+        if retries >= max_retries:
+            condition = "MaximumRetryAttempts"
+            break
+        if _clock() - ingested >= max_age:
+            condition = "MaximumEventAgeInSeconds"
+            break
+        retries += 1
+        _report(rule, target, moto_event, "retrying", text, None, retries=retries - 1,
+                error_code=failure.code, error=failure.message)
+    detail = {"retries": retries, "error_code": failure.code, "error": failure.message}
+    if condition:
+        detail["exhausted_retry_condition"] = condition
+    dlq_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
+    if dlq_arn:
+        try:
+            dlq_id = _send_to_dead_letter_queue(rule, target, delivered_event(moto_event), failure, retries, condition)
+        except Exception as err:  # noqa: BLE001 - AWS counts InvocationsFailedToBeSentToDLQ and drops
+            _report(rule, target, moto_event, "failed", text, None, dead_letter_queue=dlq_arn,
+                    dead_letter_error=str(err), **detail)
+            return "failed"
+        _report(rule, target, moto_event, "dead-lettered", text, dlq_id, dead_letter_queue=dlq_arn, **detail)
+        return "dead-lettered"
+    _report(rule, target, moto_event, "failed", text, None, **detail)
+    return "failed"
+
+
+# ---------------------------------------------------------------------------- the patched method
+def send_to_targets(original: Callable[..., None], rule: Any, moto_event: dict[str, Any],
+                    transform_input: bool = True) -> None:
+    """Deliver ``moto_event`` to every target of ``rule`` if the rule is enabled and matches."""
+    if not str(rule.state).startswith("ENABLED"):
+        return
+    if not rule.event_pattern.matches_event(moto_event):
+        return
+    for target in list(rule.targets):
+        arn = Arn.parse(target["Arn"])
+        deliver = deliverer_for(arn)
+        if deliver is None:
+            single = copy.copy(rule)
+            single.targets = [target]
+            try:
+                text = target_input(target, moto_event, rule.name, rule.arn)
+            except Exception:  # noqa: BLE001 - only for reporting; moto builds its own input here
+                text = ""
+
+            def attempt(single: Any = single) -> None:
+                original(single, moto_event, transform_input)
+                return None
+        else:
+            try:
+                text = target_input(target, moto_event, rule.name, rule.arn)
+            except Exception as err:  # noqa: BLE001 - a bad template is a failed delivery on AWS
+                text = ""
+
+                def attempt(err: Exception = err) -> str:
+                    raise DeliveryError("INVALID_JSON", f"Could not build the target input: {err}")
+            else:
+                def attempt(deliver: Deliverer = deliver, arn: Arn = arn, text: str = text) -> str:
+                    return deliver(rule, target, arn, text, delivered_event(moto_event))
+        deliver_with_retries(rule, target, moto_event, attempt, text)
+
+
+def _apply() -> None:
+    from moto.events.models import Rule
+
+    if getattr(Rule.send_to_targets, "_labs_events_targets", False):
+        return
+    original = Rule.send_to_targets
+
+    @functools.wraps(original)
+    def patched(self: Any, event: Any, transform_input: bool = True) -> None:
+        send_to_targets(original, self, event, transform_input)
+
+    patched._labs_events_targets = True  # type: ignore[attr-defined]
+    Rule.send_to_targets = patched  # type: ignore[method-assign]
+
+
+PATCH = Patch(
+    name=NAME,
+    restores="EventBridge rules deliver to SNS topics, Step Functions state machines and Lambda functions; "
+             "targets get the whole event, Input, InputPath or an InputTransformer's output (string values "
+             "as JSON strings); failed deliveries are retried per RetryPolicy and then written to the "
+             "target's DeadLetterConfig queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, "
+             "EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS; disabled rules match nothing",
+    plain_moto="put_events raises NotImplementedError for SNS, Step Functions and Lambda targets, inserts "
+               "string placeholders unquoted, ignores Input/InputPath, RetryPolicy and DeadLetterConfig, "
+               "drops the event's account field and delivers for disabled rules",
+    apply=_apply,
+    targets={
+        "moto.events.models:Rule.send_to_targets": "472e002e2dab",
+        "moto.events.models:EventsBackend.put_events": "c56f6ac1f932",
+        "moto.events.utils:EventTemplateParser.parse": "40a5a46a3218",
+    },
+)
