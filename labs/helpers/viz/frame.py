@@ -1,0 +1,201 @@
+"""Reading the flow DataFrame (contract 2 of the design) the way every picture needs it.
+
+The trace engineer owns the DataFrame; this module only *reads* it: which columns exist, what
+kind of resource each short name is (a lane's colour), and which arrow style each row gets. The
+functions tolerate missing optional columns, so a hand-made DataFrame with just ``source``,
+``target`` and ``operation`` is enough to draw a picture.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import pandas as pd
+
+from ..errors import LabError
+
+#: The documented columns of ``lab.flow.df`` (contract 2), with a default for rows that lack one.
+COLUMNS: dict[str, Any] = {
+    "seq": 0,
+    "time": None,
+    "kind": "call",
+    "service": "",
+    "operation": "",
+    "source": "",
+    "target": "",
+    "message_ids": (),
+    "cause_id": None,
+    "order_ids": (),
+    "count": 1,
+    "payload": "",
+    "status": "ok",
+    "error": None,
+    "detail": None,
+}
+
+#: Delivery actions whose *target* is known to be a given kind of resource.
+_TARGET_KIND_BY_ACTION = {"dlq-move": "dlq", "esm-invoke": "lambda", "invoke": "lambda"}
+#: SNS subscription protocols -> kind of the subscriber.
+_PROTOCOL_KIND = {"sqs": "sqs", "lambda": "lambda", "firehose": "other", "http": "other", "https": "other",
+                  "email": "other", "sms": "other"}
+
+
+def normalise(df: Any) -> pd.DataFrame:
+    """A copy of ``df`` with every documented column present, rows in ``seq`` (else time) order.
+
+    Accepts a DataFrame or anything with a ``.df`` (a ``Flow``) so pictures take either.
+    """
+    if hasattr(df, "df") and not isinstance(df, pd.DataFrame):
+        df = df.df
+    if not isinstance(df, pd.DataFrame):
+        raise LabError(f"Expected the flow DataFrame, got {type(df).__name__}.",
+                       "Pass lab.flow.df (or lab.flow itself).")
+    missing = {"source", "target"} - set(df.columns)
+    if missing:
+        raise LabError(f"The DataFrame has no {', '.join(sorted(missing))} column.",
+                       "Pass lab.flow.df, which has source/target/operation per row.")
+    out = df.copy()
+    for column, default in COLUMNS.items():
+        if column not in out.columns:
+            out[column] = [default] * len(out)
+    out["detail"] = [d if isinstance(d, dict) else {} for d in out["detail"]]
+    for column in ("message_ids", "order_ids"):
+        out[column] = [_as_tuple(v) for v in out[column]]
+    for column in ("error", "cause_id"):
+        out[column] = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in out[column]]
+    out["count"] = pd.to_numeric(out["count"], errors="coerce").fillna(1).astype(int)
+    out["source"] = out["source"].fillna("?").astype(str)
+    out["target"] = out["target"].fillna("?").astype(str)
+    order = "seq" if out["seq"].notna().all() and out["seq"].astype(bool).any() else None
+    if order is None and out["time"].notna().all():
+        order = "time"
+    if order:
+        out = out.sort_values(order, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (tuple, list)):
+        return tuple(str(v) for v in value)
+    if isinstance(value, str) and value:
+        return (value,)
+    return ()
+
+
+def common_prefix(names: list[str]) -> str:
+    """The shared ``sc-<learner>-<code>-`` style prefix of resource names, to shorten labels."""
+    if len(names) < 2:
+        return ""
+    prefix = os.path.commonprefix(names)
+    prefix = prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
+    return prefix if len(prefix) >= 4 and all(len(n) > len(prefix) for n in names) else ""
+
+
+def category(row: Any) -> str:
+    """The arrow category (a key of :data:`style.ARROWS`) of one flow row."""
+    status = str(row.get("status") or "").lower()
+    op = str(row.get("operation") or "").lower()
+    if row.get("error") or status in {"error", "failed"} or "fail" in op:
+        return "failed"
+    if status == "filtered" or op == "filtered":
+        return "filtered"
+    if status in {"dlq", "dead-lettered"} or op == "dlq-move":
+        return "dlq"
+    if op in {"redrive", "startmessagemovetask"} or status == "redriven":
+        return "redrive"
+    if status == "retrying":
+        return "retrying"
+    return "delivery" if row.get("kind") == "delivery" else "call"
+
+
+def lane_kinds(df: pd.DataFrame) -> dict[str, str]:
+    """What kind of resource each short name in ``source``/``target`` is (for colours).
+
+    The service of a call row is the service of its non-client end (a SendMessage's queue); for
+    deliveries the source is the delivering service's resource and the target follows from the
+    action (a DLQ move lands in a DLQ) or the SNS protocol. Names mentioning "dlq" are DLQs.
+    """
+    kinds: dict[str, str] = {"client": "client"}
+
+    def put(name: str, kind: str, *, strong: bool = False) -> None:
+        if name and name not in ("?", "client") and (strong or name not in kinds):
+            kinds[name] = kind
+
+    for row in df.to_dict("records"):
+        service = _service_kind(str(row.get("service") or ""))
+        op = str(row.get("operation") or "")
+        detail = row.get("detail") or {}
+        if row.get("kind") == "delivery":
+            put(row["source"], service)
+            if op in _TARGET_KIND_BY_ACTION:
+                put(row["target"], _TARGET_KIND_BY_ACTION[op], strong=True)
+            elif service == "sns" and detail.get("protocol") in _PROTOCOL_KIND:
+                put(row["target"], _PROTOCOL_KIND[detail["protocol"]])
+        else:
+            put(row["source"], service)
+            put(row["target"], service)
+    for row in df.to_dict("records"):  # targets we could not classify: guess from the name
+        for end in (row["source"], row["target"]):
+            put(end, guess_kind(end))
+    for name in list(kinds):
+        if "dlq" in name.lower() or "dead-letter" in name.lower():
+            kinds[name] = "dlq"
+    return kinds
+
+
+def _service_kind(service: str) -> str:
+    service = service.lower()
+    return {"states": "stepfunctions", "sfn": "stepfunctions", "eventbridge": "events",
+            "dynamodbstreams": "dynamodb"}.get(service, service if service in
+                                                ("sqs", "sns", "events", "lambda", "stepfunctions",
+                                                 "kinesis", "dynamodb") else "other")
+
+
+def guess_kind(name: str) -> str:
+    """A kind from a name alone (last resort): ``...-dlq`` is a DLQ, ARNs say their service."""
+    lowered = name.lower()
+    if "dlq" in lowered or "dead-letter" in lowered:
+        return "dlq"
+    if lowered.startswith("arn:"):
+        return arn_kind(name)
+    if lowered.startswith("https://") and "sqs" in lowered:
+        return "sqs"
+    return "other"
+
+
+def arn_kind(arn: str) -> str:
+    """The node kind of an ARN (``arn:aws:sqs:...`` -> ``sqs``)."""
+    parts = arn.split(":")
+    if len(parts) < 6:
+        return "other"
+    service = parts[2]
+    if service == "events":
+        return "rule" if parts[5].startswith("rule/") else "events"
+    if service == "states":
+        return "stepfunctions"
+    return _service_kind(service)
+
+
+def arn_name(arn: str) -> str:
+    """The short resource name in an ARN or SQS URL, as the flow DataFrame spells it.
+
+    ``arn:aws:lambda:r:a:function:f`` -> ``f``; ``arn:aws:events:r:a:event-bus/b`` -> ``b``;
+    ``arn:aws:dynamodb:r:a:table/t/stream/2024...`` -> ``t``.
+    """
+    if arn.startswith("http"):
+        return arn.rstrip("/").rsplit("/", 1)[-1]
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return arn
+    service, resource = parts[2], parts[5]
+    if service == "lambda":
+        return resource.split(":")[1] if resource.startswith("function:") else resource
+    if service == "states":
+        return resource.split(":")[1] if ":" in resource else resource
+    if service == "dynamodb":
+        return resource.split("/")[1] if resource.startswith("table/") else resource
+    if service in ("events", "kinesis"):
+        return resource.split("/", 1)[1] if "/" in resource else resource
+    return resource.rsplit(":", 1)[-1]
