@@ -28,6 +28,8 @@ PATCH_MODULES: list[str] = [
     "dynamodb_streams_endpoint",
     "kinesis_create_tags",
     "events_targets",
+    "events_test_event_pattern",
+    "events_pattern_arrays",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"
