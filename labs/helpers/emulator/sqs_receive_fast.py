@@ -19,7 +19,8 @@ What this patch does, keeping every observable behaviour of the receive path:
   deleted or visible again; one call may return several messages of one group), receive counts,
   attribute filtering on a copy, and the **dead-letter move through the same calls moto makes**:
   ``queue._messages.remove(message)`` then ``queue.dead_letter_queue.add_message(message)`` (so a
-  wrapper of ``Queue.add_message`` sees every DLQ move).
+  wrapper of ``Queue.add_message`` sees every DLQ move), and each move is reported on the observe
+  bus as a ``Delivery(service="sqs", action="dlq-move", status="dlq")`` for the flow trace.
 * Long polling waits on the queue's condition and wakes on a send, a delete (it may unlock a FIFO
   group), a visibility change, or when the next message's visibility timeout or delay ends; plain
   moto busy-loops for the whole wait when only locked FIFO groups hold visible messages.
@@ -169,9 +170,25 @@ def _receive_message(
         for message in to_dlq:
             queue._messages.remove(message)
             queue.dead_letter_queue.add_message(message)
+            _report_dlq_move(queue, message)
         if received or not wait_seconds_timeout or deadline - time.monotonic() <= 0:
             return received
         # Only DLQ moves happened and there is time left: look again.
+
+
+def _report_dlq_move(queue: Any, message: Any) -> None:
+    """Tell the observe bus (the flow trace listens) that the backend moved a message to the DLQ.
+
+    Nobody calls an API for this move, so without it a trace would show a message that was
+    received a few times and then vanished. AWS keeps the MessageId when it moves a message to a
+    dead-letter queue, so ``message_id`` and ``cause_id`` are both the original MessageId.
+    """
+    from ..observe import Delivery, emit
+
+    emit(Delivery(service="sqs", action="dlq-move", source=queue.queue_arn, target=queue.dead_letter_queue.queue_arn,
+                  message_id=message.id, cause_id=message.id, status="dlq", payload=message.body,
+                  detail={"receive_count": message.approximate_receive_count,
+                          "max_receive_count": (queue.redrive_policy or {}).get("maxReceiveCount")}))
 
 
 # ---------------------------------------------------------------------------- delete / visibility
