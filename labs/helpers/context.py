@@ -79,6 +79,7 @@ class Lab:
     registry: set[tuple[str, str]] = field(default_factory=set)
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _flow: Any = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -124,6 +125,14 @@ class Lab:
             if bus != "default":  # rules on custom buses are listed as "<bus>/<rule>"
                 name = f"{str(bus).rsplit('/', 1)[-1]}/{name}"
             self.registry.add((kind, name))
+
+    @property
+    def flow(self) -> Any:
+        """This lab's flow trace (:class:`labs.helpers.trace.Flow`): ``lab.flow.df``,
+        ``lab.flow.follow(order_id)``, ``lab.flow.summary()``, ``lab.flow.clear()``."""
+        from .trace import flow_of  # imported here: the trace imports this module
+
+        return flow_of(self)
 
     # ------------------------------------------------------------------ resources
     def resources(self) -> inventory.Listing:

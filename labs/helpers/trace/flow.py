@@ -1,0 +1,268 @@
+"""``lab.flow``: the lab's message flow as a pandas DataFrame, built only when someone looks.
+
+Rows are recorded by :mod:`.recorder` (the student's calls, through botocore's event system) and
+by the delivery listener (what the backend did by itself). This module only stores and shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..errors import LabError
+from .mask import Masker
+from .rows import COLUMNS, Row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..context import Lab
+
+#: Default ring-buffer size; ``LABS_TRACE_CAPACITY`` overrides it.
+DEFAULT_CAPACITY = 100_000
+#: Remembered receipt handles / shard iterators (to name the message a delete refers to).
+_MEMORY = 20_000
+_SHOWN = 10
+
+
+def _env_enabled() -> bool:
+    return os.environ.get("LABS_TRACE", "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+def _env_capacity() -> int:
+    raw = os.environ.get("LABS_TRACE_CAPACITY", "")
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_CAPACITY
+    except ValueError:
+        raise LabError(f"LABS_TRACE_CAPACITY={raw!r} is not a number.",
+                       "Set it to a row count such as 100000, or unset it.") from None
+
+
+class _Bounded(OrderedDict):  # type: ignore[type-arg]
+    """A dict that forgets its oldest keys beyond ``limit`` (memory stays bounded)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: Any, value: Any) -> None:
+        self[key] = value
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
+class Flow:
+    """Every call that moved a message or event in this lab, and every delivery it caused.
+
+    ``flow.df`` has one row per call or delivery, oldest first:
+
+    ============  =======================================================================
+    column        meaning
+    ============  =======================================================================
+    seq           int: order of recording (a call is numbered when it starts, so the
+                  deliveries it causes come after it)
+    time          UTC Timestamp the call started / the delivery happened
+    kind          "call" (your client) or "delivery" (the backend, by itself)
+    service       "sqs", "sns", "events", "stepfunctions", "kinesis", "dynamodb",
+                  "dynamodbstreams", "lambda"
+    operation     API name ("SendMessageBatch") or delivery action ("fanout", "dlq-move")
+    source        short resource name the message came from; "client" for your call
+    target        short resource name it went to; "client" for a receive
+    message_ids   tuple of ids: MessageId, EventId, SequenceNumber, execution, ...
+    cause_id      for a delivery: the id of the message/event that caused it
+    order_ids     SecureCart order ids found in the payload ("order_id"/"orderId"/"OrderId")
+    count         int: messages moved (a batch of 10 sends -> 10)
+    payload       str, at most 80 characters, masked
+    status        "ok" | "partial" (some of a batch failed) | "error" for calls;
+                  "delivered" | "filtered" | "failed" | "retrying" | "dlq" | ... for deliveries
+    error         "Code: message" of a failed call, or which entries of a batch failed
+    detail        dict: extra facts (rule, bus, protocol, failed entries, receive counts, ...)
+    ============  =======================================================================
+
+    Nothing shown contains an account id, a credential or a full receipt handle (see
+    :mod:`labs.helpers.trace.mask`). The trace keeps the last ``capacity`` rows (default 100,000,
+    ``LABS_TRACE_CAPACITY``); ``enabled = False`` (or ``LABS_TRACE=0``) stops recording.
+    """
+
+    def __init__(self, lab: Lab | None = None, *, capacity: int | None = None, enabled: bool | None = None) -> None:
+        self.lab = lab
+        self.enabled: bool = _env_enabled() if enabled is None else enabled
+        self._rows: deque[Row] = deque(maxlen=capacity or _env_capacity())
+        self._seq = itertools.count(1)
+        self._handles = _Bounded(_MEMORY)
+        self._iterators = _Bounded(_MEMORY)
+        self._ids = _Bounded(_MEMORY)  # message ids this lab's calls produced (delivery attribution)
+        self._lock = threading.Lock()
+        self._masker: Masker | None = None
+
+    # ------------------------------------------------------------------ recording (hot path)
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def add(self, row: Row) -> None:
+        """Append a row; the oldest is dropped once ``capacity`` rows are held."""
+        self._rows.append(row)
+        if row.kind == "call" and row.message_ids:
+            with self._lock:
+                for mid in row.message_ids:
+                    self._ids.put(mid, None)
+
+    def knows(self, message_id: str | None) -> bool:
+        """Did one of this lab's calls produce ``message_id``? (a delivery it caused is this lab's)"""
+        return message_id is not None and message_id in self._ids
+
+    # extractor state (see extract.State)
+    def remember_handle(self, handle: str, message_id: str, order_ids: tuple[str, ...]) -> None:
+        with self._lock:
+            self._handles.put(handle, (message_id, order_ids))
+
+    def handle(self, handle: str) -> tuple[str, tuple[str, ...]] | None:
+        return self._handles.get(handle)
+
+    def remember_iterator(self, iterator: str, stream: str) -> None:
+        with self._lock:
+            self._iterators.put(iterator, stream)
+
+    def iterator(self, iterator: str) -> str | None:
+        return self._iterators.get(iterator)
+
+    # ------------------------------------------------------------------ size
+    @property
+    def capacity(self) -> int:
+        """How many rows are kept; older rows are dropped first."""
+        return self._rows.maxlen or 0
+
+    @capacity.setter
+    def capacity(self, value: int) -> None:
+        if int(value) < 1:
+            raise LabError(f"A trace capacity of {value} rows keeps nothing.", "Use a positive number, e.g. 100_000.")
+        self._rows = deque(self._rows, maxlen=int(value))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def clear(self) -> None:
+        """Forget every recorded row (the numbering goes on, so old and new never share a seq)."""
+        self._rows.clear()
+
+    # ------------------------------------------------------------------ showing
+    @property
+    def masker(self) -> Masker:
+        if self._masker is None:
+            secrets: list[str | None] = []
+            session = getattr(getattr(self.lab, "backend", None), "session", None)
+            try:
+                credentials = session.get_credentials() if session is not None else None
+                if credentials is not None:
+                    frozen = credentials.get_frozen_credentials()
+                    secrets = [frozen.access_key, frozen.secret_key, frozen.token]
+            except Exception:  # noqa: BLE001 - no credentials is fine: nothing to mask
+                pass
+            self._masker = Masker(secrets)
+        return self._masker
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """The rows as a DataFrame with exactly the documented columns (masked), oldest first."""
+        return self._frame(sorted(list(self._rows), key=lambda r: r.seq))
+
+    def _frame(self, rows: Iterable[Row]) -> pd.DataFrame:
+        m = self.masker
+        records = [(r.seq, r.time, r.kind, r.service, r.operation, m.text(r.source), m.text(r.target),
+                    tuple(m.text(i) for i in r.message_ids), None if r.cause_id is None else m.text(r.cause_id),
+                    tuple(m.text(o) for o in r.order_ids), int(r.count), m.summary(r.payload), r.status,
+                    None if r.error is None else m.summary(r.error, 200), m.value(dict(r.detail or {})))
+                   for r in rows]
+        columns = list(zip(*records)) if records else [()] * len(COLUMNS)
+        data: dict[str, Any] = {}
+        for name, values in zip(COLUMNS, columns):
+            if name in ("seq", "count"):
+                data[name] = pd.Series(values, dtype="int64")
+            elif name == "time":
+                data[name] = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
+            else:  # object: keeps None as None (not NaN) and tuples/dicts as they are
+                data[name] = pd.Series(values, dtype=object)
+        return pd.DataFrame(data, columns=list(COLUMNS))
+
+    def follow(self, order_id: str) -> pd.DataFrame:
+        """One order end to end, in time order: the rows that name it, and, transitively, every
+        row about a message those rows moved (its receives, deletes, DLQ move) or caused (fan-out,
+        rule matches, executions).
+
+        A row that names other orders but not this one is never followed into, even if it shares
+        a message id with a batch row of this order (a GetRecords of three orders' records must
+        not pull in the other two orders' sends)."""
+        rows = sorted(list(self._rows), key=lambda r: r.seq)
+        order_id = str(order_id)
+        chosen: set[int] = set()
+        ids: set[str] = set()
+        for r in rows:
+            if order_id in r.order_ids:
+                chosen.add(r.seq)
+                ids.update(r.message_ids)
+        grew = bool(ids)
+        while grew:  # to a fixpoint: a fan-out's SQS message has its own receives and deletes
+            grew = False
+            for r in rows:
+                if r.seq in chosen or (r.order_ids and order_id not in r.order_ids):
+                    continue
+                if (r.cause_id is not None and r.cause_id in ids) or ids.intersection(r.message_ids):
+                    chosen.add(r.seq)
+                    before = len(ids)
+                    ids.update(r.message_ids)
+                    grew = grew or len(ids) > before
+        return self._frame(r for r in rows if r.seq in chosen).reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Rows, messages moved and errors per service and operation."""
+        df = self.df
+        if df.empty:
+            return pd.DataFrame(columns=["service", "operation", "kind", "rows", "messages", "errors"])
+        df = df.assign(errors=df["status"].isin(["error", "partial", "failed"]).astype("int64"))
+        return (df.groupby(["service", "operation", "kind"], sort=True)
+                  .agg(rows=("seq", "size"), messages=("count", "sum"), errors=("errors", "sum"))
+                  .reset_index())
+
+    # ------------------------------------------------------------------ pictures (viz owns them)
+    def _viz(self, name: str) -> Any:
+        try:
+            from .. import viz
+        except ImportError:
+            raise LabError("The pictures module (labs.helpers.viz) is not installed.",
+                           "Look at lab.flow.df (or lab.flow.follow('<order id>')) instead.") from None
+        return getattr(viz, name)
+
+    def sequence(self, **kwargs: Any) -> Any:
+        """A sequence diagram of the trace (see :func:`labs.helpers.viz.sequence`)."""
+        return self._viz("sequence")(self.df, **kwargs)
+
+    def service_map(self, **kwargs: Any) -> Any:
+        """Which resource sent to which (see :func:`labs.helpers.viz.service_map`)."""
+        return self._viz("service_map")(self.lab, self.df, **kwargs)
+
+    # ------------------------------------------------------------------ reprs
+    def _head(self) -> str:
+        state = "" if self.enabled else " (recording paused: flow.enabled = False)"
+        name = getattr(getattr(self.lab, "info", None), "name", "?")
+        return f"Flow of lab {name!r}: {len(self)} rows{state}"
+
+    def _tail(self) -> pd.DataFrame:
+        rows = sorted(list(self._rows), key=lambda r: r.seq)[-_SHOWN:]
+        return self._frame(rows).drop(columns=["detail"])
+
+    def __repr__(self) -> str:
+        if not self._rows:
+            return self._head()
+        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 40):
+            return f"{self._head()}, last {min(_SHOWN, len(self))}:\n{self._tail().to_string(index=False)}"
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{self._head()}</b>"
+        if not self._rows:
+            return head + "</p>"
+        return f"{head}, last {min(_SHOWN, len(self))}:</p>" + self._tail().to_html(index=False)
+

@@ -1,0 +1,46 @@
+"""One recorded row, kept small: a slotted object of plain values, turned into a DataFrame only
+when someone looks (``Flow.df``). The trace can hold 100,000 of these without the kernel noticing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Raw payload kept per row: enough for an 80-character summary after masking, never a whole body.
+PAYLOAD_KEEP = 400
+
+#: The columns of ``Flow.df``, in order (contract 2 in the project's shared contracts).
+COLUMNS: tuple[str, ...] = ("seq", "time", "kind", "service", "operation", "source", "target", "message_ids",
+                            "cause_id", "order_ids", "count", "payload", "status", "error", "detail")
+
+
+@dataclass(slots=True)
+class Row:
+    """A call the student's client made, or a delivery the backend made by itself."""
+
+    seq: int
+    time: float  #: epoch seconds (UTC); a Timestamp only in the DataFrame
+    kind: str  #: "call" | "delivery"
+    service: str
+    operation: str
+    source: str = "client"
+    target: str = ""
+    message_ids: tuple[str, ...] = ()
+    cause_id: str | None = None
+    order_ids: tuple[str, ...] = ()
+    count: int = 0
+    payload: Any = None  #: raw, clipped to PAYLOAD_KEEP characters; masked and summarised on display
+    status: str = "ok"
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+def clip(value: Any) -> str | None:
+    """The first PAYLOAD_KEEP characters of a payload as text (bytes decoded leniently)."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value[:PAYLOAD_KEEP]).decode("utf-8", "replace")
+    elif not isinstance(value, str):
+        value = str(value)
+    return value[:PAYLOAD_KEEP]

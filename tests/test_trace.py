@@ -1,0 +1,421 @@
+"""The flow trace (``lab.flow``): every call that moves a message, every delivery it causes.
+
+What the trace must get right is what AWS returns, so each test states the AWS behaviour that the
+recorded row relies on (quotes from the API references):
+
+* SQS SendMessage returns "MessageId: An attribute containing the MessageId of the message sent to
+  the queue"; SendMessageBatch: "the response includes the Successful and Failed ... items ...
+  you should check for batch errors even when the call returns an HTTP status code of 200."
+* SQS dead-letter queues: "the source queue moves the message to the dead-letter queue when the
+  ReceiveCount for a message exceeds the maxReceiveCount"; the message keeps its MessageId.
+* SNS Publish: "MessageId: Unique identifier assigned to the published message."
+* EventBridge PutEvents: "the response ... Entries ... each entry ... EventId ... or ErrorCode and
+  ErrorMessage", and "FailedEntryCount: The number of failed entries."
+* Step Functions StartExecution returns "executionArn: The Amazon Resource Name (ARN) that
+  identifies the execution."
+* Kinesis PutRecord returns "SequenceNumber: The sequence number identifier that was assigned to
+  the put data record"; GetRecords returns the records with that same SequenceNumber.
+* DynamoDB Streams GetRecords: "eventID: A globally unique identifier for the event that was
+  recorded in this stream record", with the item's Keys and images.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from labs.helpers import Lab, start_lab
+from labs.helpers.observe import Delivery, emit
+from labs.helpers.trace import COLUMNS, DEFAULT_CAPACITY, Flow, Row
+
+FAKE_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
+FAKE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def _rows(lab: Lab, **match: Any) -> list[dict[str, Any]]:
+    df = lab.flow.df
+    for column, value in match.items():
+        df = df[df[column] == value]
+    return df.to_dict("records")
+
+
+def _one(lab: Lab, **match: Any) -> dict[str, Any]:
+    rows = _rows(lab, **match)
+    assert len(rows) == 1, f"expected one row for {match}, got {len(rows)}:\n{lab.flow.df}"
+    return rows[0]
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+# ---------------------------------------------------------------------------- the frame itself
+def test_df_has_exactly_the_documented_columns_even_when_empty(lab: Lab) -> None:
+    df = lab.flow.df
+    assert list(df.columns) == list(COLUMNS)
+    assert df.empty
+    assert lab.flow.follow("o-none").empty
+    assert "0 rows" in repr(lab.flow)
+
+
+def test_a_lab_records_only_its_own_clients(lab: Lab) -> None:
+    other = start_lab("sqs-orders")
+    url = lab.client("sqs").create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    other.client("sqs").send_message(QueueUrl=url, MessageBody="from the other lab")
+    lab.client("sqs").send_message(QueueUrl=url, MessageBody="mine")
+    assert [r["payload"] for r in _rows(lab, operation="SendMessage")] == ["mine"]
+    assert [r["payload"] for r in _rows(other, operation="SendMessage")] == ["from the other lab"]
+
+
+# ---------------------------------------------------------------------------- SQS
+def test_sqs_send_receive_delete_are_linked_by_message_id(lab: Lab) -> None:
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    sent = sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"order_id": "o-1", "total": 12}))
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
+
+    send = _one(lab, operation="SendMessage")
+    assert (send["kind"], send["service"], send["source"], send["target"]) == ("call", "sqs", "client", lab.name("orders"))
+    assert send["message_ids"] == (sent["MessageId"],)
+    assert send["order_ids"] == ("o-1",) and send["count"] == 1 and send["status"] == "ok"
+    receive = _one(lab, operation="ReceiveMessage")
+    assert (receive["source"], receive["target"]) == (lab.name("orders"), "client")
+    assert receive["message_ids"] == (sent["MessageId"],) and receive["count"] == 1
+    delete = _one(lab, operation="DeleteMessage")
+    # DeleteMessage carries only a receipt handle; the trace names the message it deleted.
+    assert delete["message_ids"] == (sent["MessageId"],) and delete["order_ids"] == ("o-1",)
+    assert list(lab.flow.df["operation"]) == ["SendMessage", "ReceiveMessage", "DeleteMessage"]
+    assert lab.flow.df["seq"].is_monotonic_increasing
+
+
+def test_sqs_batches_count_messages_and_mark_partial_failures(lab: Lab) -> None:
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    entries = [{"Id": str(i), "MessageBody": json.dumps({"orderId": f"o-{i}"})} for i in range(3)]
+    sent = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]
+    sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+        {"Id": "a", "ReceiptHandle": got[0]["ReceiptHandle"], "VisibilityTimeout": 60}])
+    # One good handle, one made up: AWS answers 200 with one Successful and one Failed entry.
+    result = sqs.delete_message_batch(QueueUrl=url, Entries=[
+        {"Id": "good", "ReceiptHandle": got[0]["ReceiptHandle"]}, {"Id": "bad", "ReceiptHandle": "not-a-handle"}])
+    assert len(result["Successful"]) == 1 and len(result["Failed"]) == 1
+
+    batch = _one(lab, operation="SendMessageBatch")
+    assert batch["count"] == 3 and batch["status"] == "ok"
+    assert set(batch["message_ids"]) == {e["MessageId"] for e in sent["Successful"]}
+    assert batch["order_ids"] == ("o-0", "o-1", "o-2")
+    assert _one(lab, operation="ReceiveMessage")["count"] == 3
+    visibility = _one(lab, operation="ChangeMessageVisibilityBatch")
+    assert visibility["count"] == 0 and visibility["message_ids"] == (got[0]["MessageId"],)
+    delete = _one(lab, operation="DeleteMessageBatch")
+    assert delete["status"] == "partial" and delete["count"] == 1
+    assert "1 of 2 failed: bad" in delete["error"] and delete["detail"]["failed"][0]["id"] == "bad"
+
+
+def test_a_call_that_raises_client_error_is_recorded(lab: Lab) -> None:
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    with pytest.raises(ClientError):
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="made-up")
+    row = _one(lab, operation="DeleteMessage")
+    assert row["status"] == "error" and row["count"] == 0
+    assert row["error"].startswith("ReceiptHandleIsInvalid")
+
+
+def test_a_call_that_fails_before_any_answer_is_recorded(lab: Lab) -> None:
+    """No HTTP answer at all (connection refused, an unimplemented operation): botocore emits
+    after-call-error and re-raises; the trace records the error and the exception is unchanged."""
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+
+    def refuse(**_: Any) -> None:
+        raise ConnectionRefusedError("endpoint down")
+
+    sqs.meta.events.register("before-send.sqs.SendMessage", refuse)
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            sqs.send_message(QueueUrl=url, MessageBody="lost")
+    finally:
+        sqs.meta.events.unregister("before-send.sqs.SendMessage", refuse)
+    row = _one(lab, operation="SendMessage")
+    assert row["status"] == "error" and row["error"] == "ConnectionRefusedError: endpoint down"
+    assert row["payload"] == "lost" and row["message_ids"] == ()
+
+
+def test_dlq_move_after_max_receive_count_is_a_delivery_row(lab: Lab) -> None:
+    sqs = lab.client("sqs")
+    dlq = sqs.create_queue(QueueName=lab.name("orders-dlq"))["QueueUrl"]
+    policy = {"deadLetterTargetArn": _queue_arn(sqs, dlq), "maxReceiveCount": 2}
+    url = sqs.create_queue(QueueName=lab.name("orders"), Attributes={"RedrivePolicy": json.dumps(policy)})["QueueUrl"]
+    sent = sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"order_id": "o-poison"}))
+    for _ in range(3):  # two receives use up maxReceiveCount; the third finds it gone to the DLQ
+        sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+    moved = sqs.receive_message(QueueUrl=dlq)["Messages"]
+    assert moved[0]["MessageId"] == sent["MessageId"]
+
+    row = _one(lab, operation="dlq-move")
+    assert (row["kind"], row["service"], row["status"]) == ("delivery", "sqs", "dlq")
+    assert (row["source"], row["target"]) == (lab.name("orders"), lab.name("orders-dlq"))
+    assert row["message_ids"] == (sent["MessageId"],) and row["cause_id"] == sent["MessageId"]
+    assert row["order_ids"] == ("o-poison",) and row["detail"]["max_receive_count"] == 2
+    path = list(lab.flow.follow("o-poison")["operation"])
+    assert path == ["SendMessage", "ReceiveMessage", "ReceiveMessage", "dlq-move", "ReceiveMessage"]
+
+
+# ---------------------------------------------------------------------------- SNS
+def test_sns_publish_and_fanout_delivery_linked_by_cause_id(lab: Lab) -> None:
+    sns, sqs = lab.client("sns"), lab.client("sqs")
+    topic = sns.create_topic(Name=lab.name("orders"))["TopicArn"]
+    url = sqs.create_queue(QueueName=lab.name("billing"))["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url))
+    published = sns.publish(TopicArn=topic, Message=json.dumps({"order_id": "o-7"}))
+    if not _rows(lab, operation="fanout"):
+        # The SNS fan-out emitter belongs to another part of the emulator layer; until it is
+        # there, report the delivery moto made exactly as contract 1 describes it (peeking with an
+        # untraced client, so the trace sees only what the student did).
+        message = lab.backend.client("sqs").receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]
+        emit(Delivery(service="sns", action="fanout", source=topic, target=_queue_arn(sqs, url),
+                      message_id=message["MessageId"], cause_id=published["MessageId"],
+                      payload=message["Body"], detail={"protocol": "sqs"}))
+    got = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]
+
+    publish = _one(lab, operation="Publish")
+    assert (publish["target"], publish["message_ids"], publish["order_ids"]) == (
+        lab.name("orders"), (published["MessageId"],), ("o-7",))
+    fanout = _one(lab, operation="fanout")
+    assert fanout["kind"] == "delivery" and fanout["cause_id"] == published["MessageId"]
+    assert (fanout["source"], fanout["target"]) == (lab.name("orders"), lab.name("billing"))
+    assert fanout["seq"] > publish["seq"]
+    follow = lab.flow.follow("o-7")
+    assert list(follow["operation"]) == ["Publish", "fanout", "ReceiveMessage"]
+    assert got["MessageId"] in {m for ids in follow["message_ids"] for m in ids}
+
+
+def test_sns_publish_batch_records_every_message_id(lab: Lab) -> None:
+    """PublishBatch: "Successful: A list of successful PublishBatch responses" (Id, MessageId)."""
+    sns = lab.client("sns")
+    topic = sns.create_topic(Name=lab.name("orders"))["TopicArn"]
+    result = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+        {"Id": str(i), "Message": json.dumps({"order_id": f"o-{i}"})} for i in range(3)])
+    row = _one(lab, operation="PublishBatch")
+    assert row["status"] == "ok" and row["count"] == 3
+    assert set(row["message_ids"]) == {e["MessageId"] for e in result["Successful"]}
+    assert row["order_ids"] == ("o-0", "o-1", "o-2")
+
+
+# ---------------------------------------------------------------------------- EventBridge
+def test_put_events_records_event_ids_and_failed_entries(lab: Lab) -> None:
+    events = lab.client("events")
+    bus = events.create_event_bus(Name=lab.name("orders"))["EventBusArn"]
+    result = events.put_events(Entries=[
+        {"Source": "securecart.orders", "DetailType": "OrderPlaced", "EventBusName": bus,
+         "Detail": json.dumps({"orderId": "o-9"})},
+        {"DetailType": "OrderPlaced", "EventBusName": bus, "Detail": "{}"},  # no Source: that entry fails
+    ])
+    assert result["FailedEntryCount"] == 1
+    row = _one(lab, operation="PutEvents")
+    assert row["service"] == "events" and row["target"] == lab.name("orders")
+    assert row["message_ids"] == (result["Entries"][0]["EventId"],)
+    assert row["order_ids"] == ("o-9",) and row["count"] == 1
+    assert row["status"] == "partial" and "1 of 2 failed" in row["error"]
+    assert row["payload"].startswith("[2] securecart.orders OrderPlaced")
+
+
+# ---------------------------------------------------------------------------- Step Functions
+def test_start_execution_records_the_execution(lab: Lab) -> None:
+    sfn = lab.client("stepfunctions")
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    machine = sfn.create_state_machine(name=lab.name("fulfil"), definition=json.dumps(definition),
+                                       roleArn=f"arn:aws:iam::{lab.account_id}:role/sfn")["stateMachineArn"]
+    started = sfn.start_execution(stateMachineArn=machine, name="run-1", input=json.dumps({"order_id": "o-3"}))
+    row = _one(lab, operation="StartExecution")
+    assert row["service"] == "stepfunctions" and row["target"] == lab.name("fulfil")
+    # The id is the execution ARN without partition, region and account, as for every ARN id.
+    assert row["message_ids"] == (f"execution:{lab.name('fulfil')}:run-1",)
+    assert started["executionArn"].endswith(row["message_ids"][0])
+    assert row["order_ids"] == ("o-3",) and row["count"] == 1
+
+
+# ---------------------------------------------------------------------------- Kinesis
+def test_kinesis_put_and_get_records_share_sequence_numbers(lab: Lab) -> None:
+    kinesis = lab.client("kinesis")
+    stream = lab.name("clicks")
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    one = kinesis.put_record(StreamName=stream, Data=json.dumps({"order_id": "o-4"}).encode(), PartitionKey="a")
+    many = kinesis.put_records(StreamName=stream, Records=[
+        {"Data": json.dumps({"order_id": f"o-{i}"}).encode(), "PartitionKey": "a"} for i in (5, 6)])
+    shard = kinesis.describe_stream(StreamName=stream)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = kinesis.get_records(ShardIterator=iterator)["Records"]
+
+    put = _one(lab, operation="PutRecord")
+    assert put["target"] == stream and put["message_ids"] == (one["SequenceNumber"],) and put["order_ids"] == ("o-4",)
+    batch = _one(lab, operation="PutRecords")
+    assert batch["count"] == 2 and batch["message_ids"] == tuple(r["SequenceNumber"] for r in many["Records"])
+    get = _one(lab, operation="GetRecords", service="kinesis")
+    assert (get["source"], get["target"]) == (stream, "client")  # the stream, learnt from GetShardIterator
+    assert get["count"] == 3 and get["message_ids"] == tuple(r["SequenceNumber"] for r in records)
+    assert get["order_ids"] == ("o-4", "o-5", "o-6")
+    # The batch rows name o-5; the PutRecord of o-4, read by the same GetRecords, is not o-5's.
+    assert list(lab.flow.follow("o-5")["operation"]) == ["PutRecords", "GetRecords"]
+
+
+# ---------------------------------------------------------------------------- DynamoDB + Streams
+def test_dynamodb_writes_and_stream_get_records(lab: Lab) -> None:
+    ddb, streams = lab.client("dynamodb"), lab.client("dynamodbstreams")
+    table = lab.name("orders")
+    ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    ddb.put_item(TableName=table, Item={"order_id": {"S": "o-8"}, "status": {"S": "NEW"}})
+    ddb.update_item(TableName=table, Key={"order_id": {"S": "o-8"}}, UpdateExpression="SET #s = :s",
+                    ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "PAID"}})
+    ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {"order_id": {"S": "o-10"}}}}]})
+    ddb.delete_item(TableName=table, Key={"order_id": {"S": "o-10"}})
+    arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+
+    put = _one(lab, operation="PutItem")
+    assert put["target"] == table and put["order_ids"] == ("o-8",) and put["payload"] == "{'order_id': 'o-8', 'status': 'NEW'}"
+    assert _one(lab, operation="UpdateItem")["order_ids"] == ("o-8",)
+    assert _one(lab, operation="BatchWriteItem")["count"] == 1
+    assert _one(lab, operation="DeleteItem")["order_ids"] == ("o-10",)
+    get = _one(lab, operation="GetRecords", service="dynamodbstreams")
+    assert (get["source"], get["target"]) == (table, "client")
+    assert get["message_ids"] == tuple(r["eventID"] for r in records) and get["count"] == len(records) == 4
+    assert get["order_ids"] == ("o-8", "o-10")
+    assert list(lab.flow.follow("o-8")["operation"]) == ["PutItem", "UpdateItem", "GetRecords"]
+
+
+# ---------------------------------------------------------------------------- Lambda
+def test_lambda_invoke_is_recorded_without_reading_the_response_stream(lab: Lab) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    role = lab.client("iam").create_role(RoleName=lab.name("fn"), AssumeRolePolicyDocument=json.dumps(trust))
+    fn = lab.client("lambda")
+    fn.create_function(FunctionName=lab.name("ship"), Runtime="python3.11", Handler="handler.handler",
+                       Role=role["Role"]["Arn"], Code={"ZipFile": buffer.getvalue()})
+    answer = fn.invoke(FunctionName=lab.name("ship"), Payload=json.dumps({"order_id": "o-11"}).encode())
+    assert answer["Payload"].read()  # still readable by the student: the trace never consumed it
+    row = _one(lab, operation="Invoke")
+    assert row["service"] == "lambda" and row["target"] == lab.name("ship") and row["order_ids"] == ("o-11",)
+
+
+# ---------------------------------------------------------------------------- follow / deliveries
+def test_follow_reaches_deliveries_caused_transitively(lab: Lab) -> None:
+    """A put_events causes a rule-match (cause_id = EventId) whose SQS message is then received:
+    follow() finds all of them from the order id on the first call."""
+    events, sqs = lab.client("events"), lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("audit"))["QueueUrl"]
+    result = events.put_events(Entries=[{"Source": "securecart", "DetailType": "OrderPlaced",
+                                         "Detail": json.dumps({"order_id": "o-12"})}])
+    event_id = result["Entries"][0]["EventId"]
+    # The rule delivery as the events part reports it (contract 1): the target's message id only.
+    emit(Delivery(service="events", action="rule-match", source="arn:aws:events:us-east-1:123456789012:event-bus/default",
+                  target=_queue_arn(sqs, url), message_id="sqs-msg-1", cause_id=event_id,
+                  detail={"rule": lab.name("audit-all"), "bus": "default"}))
+    emit(Delivery(service="sqs", action="dlq-move", source=_queue_arn(sqs, url), target=_queue_arn(sqs, url) + "-dlq",
+                  message_id="sqs-msg-1", cause_id="sqs-msg-1", status="dlq"))
+    emit(Delivery(service="sqs", action="dlq-move", source=_queue_arn(sqs, url), target=_queue_arn(sqs, url) + "-dlq",
+                  message_id="unrelated", cause_id="unrelated", status="dlq"))
+    follow = lab.flow.follow("o-12")
+    assert list(follow["operation"]) == ["PutEvents", "rule-match", "dlq-move"]
+    assert list(follow["seq"]) == sorted(follow["seq"])
+
+
+def test_deliveries_go_to_the_lab_that_owns_the_resources(lab: Lab) -> None:
+    other = start_lab("sqs-orders")
+    _ = lab.flow, other.flow  # both labs are tracing (a lab's flow starts with its first client)
+    mine = f"arn:aws:sqs:us-east-1:123456789012:{lab.name('q')}"
+    theirs = f"arn:aws:sqs:us-east-1:123456789012:{other.name('q')}"
+    nobody = "arn:aws:sqs:us-east-1:123456789012:unowned-queue"
+    emit(Delivery(service="sqs", action="dlq-move", source=mine, target=mine + "-dlq", message_id="m1", status="dlq"))
+    emit(Delivery(service="sqs", action="dlq-move", source=theirs, target=theirs + "-dlq", message_id="m2", status="dlq"))
+    emit(Delivery(service="sqs", action="dlq-move", source=nobody, target=nobody + "-dlq", message_id="m3", status="dlq"))
+    assert [r["message_ids"] for r in _rows(lab, kind="delivery")] == [("m1",), ("m3",)]  # m3: ambiguous, kept
+    assert [r["message_ids"] for r in _rows(other, kind="delivery")] == [("m2",), ("m3",)]
+
+
+def test_enabled_switch_clear_and_summary(lab: Lab) -> None:
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    lab.flow.enabled = False
+    sqs.send_message(QueueUrl=url, MessageBody="not traced")
+    assert len(lab.flow) == 0 and "paused" in repr(lab.flow)
+    lab.flow.enabled = True
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(4)])
+    sqs.send_message(QueueUrl=url, MessageBody="traced")
+    summary = lab.flow.summary().set_index("operation")
+    assert summary.loc["SendMessageBatch", "messages"] == 4 and summary.loc["SendMessage", "rows"] == 1
+    lab.flow.clear()
+    assert lab.flow.df.empty
+
+
+# ---------------------------------------------------------------------------- masking
+def test_nothing_displayed_contains_account_ids_credentials_or_receipt_handles(lab: Lab) -> None:
+    sqs, sns = lab.client("sqs"), lab.client("sns")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    arn = _queue_arn(sqs, url)
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    handle = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]["ReceiptHandle"]
+    # A careless body: the queue URL and ARN, credentials, and a receipt handle.
+    body = json.dumps({"order_id": "o-13", "reply_to": url, "arn": arn, "key": FAKE_ACCESS_KEY,
+                       "secret": FAKE_SECRET, "handle": handle, "account": lab.account_id})
+    sqs.send_message(QueueUrl=url, MessageBody=body)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    with pytest.raises(ClientError):  # AWS's error message names the topic ARN, account id included
+        sns.publish(TopicArn=f"arn:aws:sns:us-east-1:{lab.account_id}:missing", Message=body)
+    emit(Delivery(service="sqs", action="dlq-move", source=arn, target=arn, message_id="m", cause_id=None,
+                  status="dlq", payload={"handle": handle, "url": url}, detail={"queue": arn, "handle": handle}))
+
+    flow = lab.flow
+    df = flow.df
+    assert len(df) >= 5
+    shown = "\n".join([df.to_string(), repr(df.to_dict("records")), repr(flow), flow._repr_html_(),
+                       flow.follow("o-13").to_string(), flow.summary().to_string()])
+    for secret in (lab.account_id, FAKE_ACCESS_KEY, FAKE_SECRET, handle):
+        assert secret not in shown, f"{secret[:8]}... is displayed"
+    assert f"receipt {handle[:4]}…{handle[-4:]}" in shown  # shortened, still tells handles apart
+    assert (df["payload"].str.len() <= 80).all()
+    publish = _one(lab, operation="Publish")
+    assert publish["status"] == "error" and publish["error"].startswith("NotFound")
+
+
+# ---------------------------------------------------------------------------- ring buffer
+def test_ring_buffer_keeps_exactly_the_capacity_and_drops_the_oldest() -> None:
+    flow = Flow(None)
+    assert flow.capacity == DEFAULT_CAPACITY == 100_000
+    extra = 50
+    for i in range(DEFAULT_CAPACITY + extra):
+        flow.add(Row(seq=flow.next_seq(), time=1.0, kind="delivery", service="sqs", operation="dlq-move",
+                     message_ids=(f"m{i}",)))
+    assert len(flow) == DEFAULT_CAPACITY
+    kept = [row.seq for row in flow._rows]
+    assert kept[0] == extra + 1 and kept[-1] == DEFAULT_CAPACITY + extra
+    flow.capacity = 10  # shrinking keeps the newest
+    assert [row.seq for row in flow._rows] == list(range(DEFAULT_CAPACITY + extra - 9, DEFAULT_CAPACITY + extra + 1))
+
+
+def test_ring_buffer_through_the_lab(lab: Lab) -> None:
+    lab.flow.capacity = 5
+    arn = f"arn:aws:sqs:us-east-1:123456789012:{lab.name('q')}"
+    for i in range(8):
+        emit(Delivery(service="sqs", action="dlq-move", source=arn, target=arn, message_id=f"m{i}", status="dlq"))
+    assert [ids[0] for ids in lab.flow.df["message_ids"]] == ["m3", "m4", "m5", "m6", "m7"]
