@@ -419,3 +419,14 @@ def test_ring_buffer_through_the_lab(lab: Lab) -> None:
     for i in range(8):
         emit(Delivery(service="sqs", action="dlq-move", source=arn, target=arn, message_id=f"m{i}", status="dlq"))
     assert [ids[0] for ids in lab.flow.df["message_ids"]] == ["m3", "m4", "m5", "m6", "m7"]
+
+
+def test_flow_pictures_delegate_to_viz(lab: Lab) -> None:
+    from matplotlib.figure import Figure
+
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"order_id": "o-1"}))
+    sqs.receive_message(QueueUrl=url)
+    assert isinstance(lab.flow.sequence(), Figure)
+    assert isinstance(lab.flow.service_map(), Figure)
