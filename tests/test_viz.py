@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import pytest
 
-from labs.helpers import Lab
+from labs.helpers import Lab, LabError
 from labs.helpers import resources as res
-from labs.helpers.viz import sequence, service_map
+from labs.helpers.viz import QueueDepthRecorder, execution_path, queue_depth, sequence, service_map
+from labs.helpers.viz.execution import definition_graph
 from labs.helpers.viz.sequence import arrows
 from labs.helpers.viz.service_map import edge_width
+from labs.helpers.viz.style import OUTCOMES
 from tests.viz_frames import call, delivery, flow_df
 
 
@@ -272,3 +276,137 @@ def test_service_map_of_an_empty_lab_says_so(lab: Lab) -> None:
     fig = service_map(lab)
     assert fig.graph.number_of_nodes() == 0
     assert any("no resources yet" in t.get_text() for t in fig.axes[0].texts)
+
+
+# --------------------------------------------------------------------------- queue depth
+def test_queue_depth_records_visible_in_flight_and_dlq(lab: Lab) -> None:
+    """AWS: ApproximateNumberOfMessages is "the approximate number of messages available for
+    retrieval", ApproximateNumberOfMessagesNotVisible "messages that are in flight ... sent to a
+    client but have not yet been deleted"; after maxReceiveCount receives a message moves to the DLQ."""
+    queue = res.ensure_queue(lab, "orders", dlq=True, max_receive_count=1)
+    sqs = lab.client("sqs")
+    recorder = QueueDepthRecorder(lab, ["orders"])  # a lab base name is enough
+    assert recorder.queues[0].dlq_name == lab.name("orders-dlq")
+    for i in range(3):
+        sqs.send_message(QueueUrl=queue.url, MessageBody=f"order {i}")
+    first = recorder.sample()[0]
+    assert (first["visible"], first["in_flight"], first["dlq_visible"]) == (3, 0, 0)
+    received = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=2, VisibilityTimeout=30)["Messages"]
+    second = recorder.sample()[0]
+    assert (second["visible"], second["in_flight"]) == (1, 2)
+    for message in received:  # give up on them: visible again, received once already -> DLQ
+        sqs.change_message_visibility(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=30)
+    third = recorder.sample()[0]
+    assert third["dlq_visible"] == 2
+    df = recorder.df
+    assert list(df.columns) == ["t", "time", "queue", "visible", "in_flight", "dlq", "dlq_visible"]
+    assert len(df) == 3 and df["t"].iloc[0] == 0 and df["t"].is_monotonic_increasing
+
+    fig = queue_depth(recorder)
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["visible", "in flight", "DLQ orders-dlq"]
+    assert list(ax.get_lines()[2].get_ydata()) == [0, 0, 2]
+    assert list(ax.get_lines()[0].get_ydata()) == [3, 1, third["visible"]]
+    assert "seconds since the first sample" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == labels
+
+
+def test_queue_depth_thread_samples_and_stops_cleanly(lab: Lab) -> None:
+    res.ensure_queue(lab, "a")
+    res.ensure_queue(lab, "b")
+    recorder = QueueDepthRecorder(lab, [lab.name("a"), "b"], interval=0.02).start()
+    assert recorder.running
+    deadline = time.time() + 2
+    while recorder.df["t"].nunique() < 3 and time.time() < deadline:
+        time.sleep(0.02)
+    recorder.stop()
+    assert not recorder.running and recorder.errors == []
+    samples = len(recorder.df)
+    time.sleep(0.06)
+    assert len(recorder.df) == samples  # nothing sampled after stop()
+    fig = queue_depth(recorder.df)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["a", "b"]  # one panel per queue, no DLQ line
+    assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
+
+
+def test_queue_depth_names_a_missing_queue(lab: Lab) -> None:
+    with pytest.raises(LabError, match="no queue called"):
+        QueueDepthRecorder(lab, ["nope"])
+
+
+# --------------------------------------------------------------------------- execution path
+FULFIL = {"StartAt": "Check", "States": {
+    "Check": {"Type": "Choice", "Choices": [{"Variable": "$.total", "NumericGreaterThan": 100, "Next": "Charge"}],
+              "Default": "Pack"},
+    "Charge": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+               "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/missing",
+                              "MessageBody.$": "$"},
+               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Refund"}], "Next": "Done"},
+    "Pack": {"Type": "Parallel", "Next": "Done", "Branches": [
+        {"StartAt": "Label", "States": {"Label": {"Type": "Pass", "End": True}}},
+        {"StartAt": "Box", "States": {"Box": {"Type": "Pass", "End": True}}}]},
+    "Refund": {"Type": "Pass", "Next": "Declined"},
+    "Declined": {"Type": "Fail", "Error": "PaymentDeclined", "Cause": "charge failed"},
+    "Done": {"Type": "Succeed"}}}
+
+
+def _run(lab: Lab, arn: str, name: str, total: int) -> str:
+    sfn = lab.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"total": total}))["executionArn"]
+    deadline = time.time() + 5
+    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.time() < deadline:
+        time.sleep(0.02)
+    return execution
+
+
+def _state_colours(fig) -> dict[str, str]:
+    return {p.get_gid().split(":", 1)[1]: matplotlib.colors.to_hex(p.get_facecolor())
+            for p in fig.axes[0].patches if str(p.get_gid()).startswith("state:")}
+
+
+def test_execution_path_failure_caught_then_failed(lab: Lab) -> None:
+    """AWS: a Catch "causes the state machine to transition to the state named in Next" when the
+    error matches; a Fail state "stops the execution ... and marks it as a failure"."""
+    arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
+    fig = execution_path(lab, _run(lab, arn, "big-order", 500))
+    assert fig.outcomes == {"Check": "succeeded", "Charge": "caught", "Refund": "succeeded", "Declined": "failed",
+                            "Pack": "not-visited", "Label": "not-visited", "Box": "not-visited",
+                            "Done": "not-visited"}
+    colours = _state_colours(fig)
+    assert colours["Check"] == OUTCOMES["succeeded"][0] and colours["Charge"] == OUTCOMES["caught"][0]
+    assert colours["Declined"] == OUTCOMES["failed"][0] and colours["Pack"] == OUTCOMES["not-visited"][0]
+    taken = {p.get_gid() for p in fig.axes[0].patches if str(p.get_gid()).endswith(":taken")}
+    assert taken == {"edge:Start->Check:taken", "edge:Check->Charge:taken", "edge:Charge->Refund:taken",
+                     "edge:Refund->Declined:taken", "edge:Declined->End:taken"}
+    assert fig.graph.edges["Charge", "Refund"]["kind"] == "catch"
+    legend = legend_texts(fig)
+    assert {"succeeded", "failed", "failed, caught by Catch", "not visited", "Catch", "transition taken"} <= set(legend)
+    assert "FAILED" in title(fig)
+
+
+def test_execution_path_success_through_parallel_branches(lab: Lab) -> None:
+    arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
+    fig = execution_path(lab, _run(lab, arn, "small-order", 5))
+    assert {k for k, v in fig.outcomes.items() if v == "succeeded"} == {"Check", "Pack", "Label", "Box", "Done"}
+    assert set(_state_colours(fig).values()) == {OUTCOMES["succeeded"][0], OUTCOMES["not-visited"][0]}
+    assert fig.graph.nodes["Label"]["group"] == "Pack"  # branches drawn inside the Parallel's box
+    assert any(p.get_gid() == "group:Pack" for p in fig.axes[0].patches)
+    taken = {p.get_gid() for p in fig.axes[0].patches if str(p.get_gid()).endswith(":taken")}
+    assert {"edge:Pack->Label:taken", "edge:Label->Done:taken", "edge:Box->Done:taken", "edge:Done->End:taken"} <= taken
+    assert "failed" not in legend_texts(fig)
+
+
+def test_execution_path_of_an_unknown_execution_explains(lab: Lab) -> None:
+    with pytest.raises(LabError, match="executionArn"):
+        execution_path(lab, "arn:aws:states:us-east-1:123456789012:execution:nope:nope")
+
+
+def test_definition_graph_reads_choices_defaults_catches_and_ends() -> None:
+    graph = definition_graph(json.dumps(FULFIL))
+    assert graph.edges["Check", "Charge"]["label"] == "$.total > 100"
+    assert graph.edges["Check", "Pack"]["label"] == "default"
+    assert graph.has_edge("Declined", "End") and graph.has_edge("Done", "End")
+    assert not graph.has_edge("Pack", "Done")  # the Parallel is left through its branches
+    assert graph.edges["Pack", "Box"]["kind"] == "branch"

@@ -8,7 +8,9 @@
 Every function returns a ``matplotlib.figure.Figure`` (Jupyter displays it; tests inspect it).
 """
 
+from .depth import QueueDepthRecorder, queue_depth
+from .execution import execution_path
 from .sequence import sequence
 from .service_map import discover, service_map
 
-__all__ = ["discover", "sequence", "service_map"]
+__all__ = ["QueueDepthRecorder", "discover", "execution_path", "queue_depth", "sequence", "service_map"]
