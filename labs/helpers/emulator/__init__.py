@@ -30,6 +30,7 @@ PATCH_MODULES: list[str] = [
     "events_targets",
     "events_test_event_pattern",
     "events_pattern_arrays",
+    "events_replay",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

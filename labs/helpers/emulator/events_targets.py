@@ -187,15 +187,25 @@ def _lambda(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[
 
 
 def _event_bus(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    """Send the event to another bus (often another account's: the "security account" pattern).
+
+    The receiving bus's rules see the event as sent: its ``account`` stays the sender's (that is what
+    a pattern like ``{"account": ["111122223333"]}`` on a central bus relies on), with a new id.
+    moto re-put the event from the receiving account, so ``account`` named the receiver.
+    """
+    import copy as _copy
+
+    from moto.core.utils import unix_time
     from moto.events.models import events_backends
 
     backend = events_backends[arn.account or rule.account_id][arn.region or rule.region_name]
-    entry = {"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(event["detail"]),
-             "Resources": event.get("resources", []), "EventBusName": arn.resource_name}
-    [result] = backend.put_events([entry])
-    if "ErrorCode" in result:
-        raise DeliveryError("ERROR_FROM_TARGET", f"{result['ErrorCode']}: {result.get('ErrorMessage', '')}")
-    return str(result["EventId"])
+    bus = backend.describe_event_bus(arn.resource_name)  # ResourceNotFoundException: NO_RESOURCE
+    forwarded: dict[str, Any] = _copy.deepcopy({k: v for k, v in event.items() if k != "replay-name"})
+    forwarded["id"] = str(uuid.uuid4())
+    forwarded["ingestion-time"] = unix_time()
+    for receiving_rule in list(bus.rules.values()):
+        receiving_rule.send_to_targets(forwarded)
+    return str(forwarded["id"])
 
 
 Deliverer = Callable[[Any, dict[str, Any], Arn, str, dict[str, Any]], str]
