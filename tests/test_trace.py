@@ -430,3 +430,12 @@ def test_flow_pictures_delegate_to_viz(lab: Lab) -> None:
     sqs.receive_message(QueueUrl=url)
     assert isinstance(lab.flow.sequence(), Figure)
     assert isinstance(lab.flow.service_map(), Figure)
+
+
+def test_labs_trace_0_starts_with_recording_off(emulator: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABS_TRACE", "0")
+    lab = start_lab("sandbox")
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="untraced")
+    assert lab.flow.enabled is False and len(lab.flow) == 0 and bool(lab.flow)

@@ -145,6 +145,9 @@ class Flow:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __bool__(self) -> bool:  # an empty trace is still a trace (``if lab.flow:`` must not lie)
+        return True
+
     def clear(self) -> None:
         """Forget every recorded row (the numbering goes on, so old and new never share a seq)."""
         self._rows.clear()
@@ -232,9 +235,12 @@ class Flow:
         try:
             from .. import viz
         except ImportError:
-            raise LabError("The pictures module (labs.helpers.viz) is not installed.",
-                           "Look at lab.flow.df (or lab.flow.follow('<order id>')) instead.") from None
-        return getattr(viz, name)
+            viz = None
+        picture = getattr(viz, name, None)
+        if picture is None:
+            raise LabError(f"The picture {name!r} is not available in this version of the helpers.",
+                           "Look at lab.flow.df (or lab.flow.follow('<order id>')) instead.")
+        return picture
 
     def sequence(self, **kwargs: Any) -> Any:
         """A sequence diagram of the trace (see :func:`labs.helpers.viz.sequence`)."""
@@ -243,6 +249,14 @@ class Flow:
     def service_map(self, **kwargs: Any) -> Any:
         """Which resource sent to which (see :func:`labs.helpers.viz.service_map`)."""
         return self._viz("service_map")(self.lab, self.df, **kwargs)
+
+    def queue_depth(self, *args: Any, **kwargs: Any) -> Any:
+        """Queue depth over time (see :func:`labs.helpers.viz.queue_depth`)."""
+        return self._viz("queue_depth")(*args, **kwargs)
+
+    def execution_path(self, execution_arn: str, **kwargs: Any) -> Any:
+        """The path one Step Functions execution took (see :func:`labs.helpers.viz.execution_path`)."""
+        return self._viz("execution_path")(self.lab, execution_arn, **kwargs)
 
     # ------------------------------------------------------------------ reprs
     def _head(self) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: Raw payload kept per row: enough for an 80-character summary after masking, never a whole body.
-PAYLOAD_KEEP = 400
+#: Raw payload kept per row: enough for an 80-character summary after masking (which shortens
+#: ARNs and handles), never a whole body. 200 keeps a row near 650 bytes (benchmarks/trace_overhead.py).
+PAYLOAD_KEEP = 200
 
 #: The columns of ``Flow.df``, in order (contract 2 in the project's shared contracts).
 COLUMNS: tuple[str, ...] = ("seq", "time", "kind", "service", "operation", "source", "target", "message_ids",

@@ -1,0 +1,130 @@
+"""What the flow trace costs: wall time of a message loop with tracing off and on, and memory.
+
+Why a script and not a test: timings depend on the machine, so tests assert behaviour only and
+this prints the figures. Everything runs in ONE process on the embedded emulator, side by side:
+
+* **off**: the lab's own SQS client with ``lab.flow.enabled = False`` (handlers registered,
+  returning at once: what a student gets with ``LABS_TRACE=0``);
+* **on**: the same client with tracing on;
+* **bare**: a client made by the backend directly, with no lab hooks at all (the floor).
+
+Workload per repetition: 500 ``send_message`` of a small order JSON, then 500 ``receive_message``
++ ``delete_message``. The modes alternate within each repetition (the order rotates, so neither
+gains from a warmer process); the figure per mode is the median over the repetitions. Target:
+tracing on costs at most 10 % over off.
+
+Memory: ``tracemalloc`` around a Flow filled through the real recording path (the SendMessage
+handlers with realistic parameters and response) with 100,000 and then 200,000 calls: the second
+figure equals the first because the ring buffer keeps 100,000 rows.
+
+    .venv/bin/python benchmarks/trace_overhead.py            # 500 messages, 5 repetitions
+    .venv/bin/python benchmarks/trace_overhead.py --messages 200 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("LABS_USER", "bench")
+for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
+    os.environ.pop(_variable, None)
+
+from labs.helpers import start_lab  # noqa: E402
+from labs.helpers.backend import start_embedded_emulator  # noqa: E402
+from labs.helpers.trace import Flow  # noqa: E402
+from labs.helpers.trace.extract import sqs_send  # noqa: E402
+from labs.helpers.trace.recorder import _Tracer  # noqa: E402
+
+
+def _loop(sqs: Any, url: str, n: int) -> float:
+    """Seconds for n sends, then n receive+delete."""
+    started = time.perf_counter()
+    for i in range(n):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"order_id": f"o-{i}", "sku": "SKU-1", "qty": 1}))
+    for _ in range(n):
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", []):
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return time.perf_counter() - started
+
+
+def timing(messages: int, repeat: int) -> dict[str, list[float]]:
+    start_embedded_emulator()
+    lab = start_lab("sandbox")
+    traced = lab.client("sqs")
+    bare = lab.backend.client("sqs")
+    url = traced.create_queue(QueueName=lab.name("bench-trace"))["QueueUrl"]
+    modes = {"off": traced, "on": traced, "bare": bare}
+    _loop(traced, url, 50)  # warm up: imports, moto's first-call costs
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
+    order = list(modes)
+    for rep in range(repeat):
+        for mode in order[rep % len(order):] + order[:rep % len(order)]:
+            lab.flow.enabled = mode == "on"
+            lab.flow.clear()
+            gc.collect()
+            times[mode].append(_loop(modes[mode], url, messages))
+    lab.flow.enabled = True
+    lab.teardown(verify=False)
+    return times
+
+
+def _fill(flow: Flow, calls: int) -> None:
+    tracer = _Tracer(flow, "sqs", "SendMessage", sqs_send)
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/sc-bench-box-orders"
+    for i in range(calls):
+        context: dict[str, Any] = {}
+        params = {"QueueUrl": url, "MessageBody": json.dumps({"order_id": f"o-{i}", "sku": "SKU-1", "qty": 1,
+                                                              "note": "x" * 200})}
+        tracer.before(params, context)
+        tracer.after(parsed={"MessageId": str(uuid.uuid4()), "MD5OfMessageBody": "0" * 32}, context=context)
+
+
+def memory() -> list[tuple[int, int, float]]:
+    """(calls recorded, rows kept, MiB held by the flow) after 100,000 and 200,000 calls."""
+    figures = []
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    flow = Flow(None)
+    for total in (100_000, 200_000):
+        _fill(flow, total - (figures[-1][0] if figures else 0))
+        gc.collect()
+        figures.append((total, len(flow), (tracemalloc.get_traced_memory()[0] - base) / 2**20))
+    tracemalloc.stop()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    times = timing(args.messages, args.repeat)
+    medians = {mode: statistics.median(values) for mode, values in times.items()}
+    print(f"{args.messages} sends + {args.messages} receive/delete, embedded emulator, "
+          f"median of {args.repeat} alternating repetitions:")
+    for mode in ("bare", "off", "on"):
+        per_call = medians[mode] / (3 * args.messages) * 1e3
+        runs = ", ".join(f"{t:.2f}" for t in times[mode])
+        print(f"  tracing {mode:<4} {medians[mode]:7.3f} s  ({per_call:.2f} ms/call; runs: {runs})")
+    overhead = medians["on"] / medians["off"] - 1
+    print(f"  overhead on vs off: {overhead:+.1%} (target <= 10%); on vs bare client: "
+          f"{medians['on'] / medians['bare'] - 1:+.1%}")
+    print("memory of the trace (tracemalloc), SendMessage rows through the real recording path:")
+    for calls, rows, mib in memory():
+        print(f"  {calls:>7,} calls recorded -> {rows:>7,} rows kept, {mib:6.1f} MiB ({mib * 2**20 / rows:.0f} B/row)")
+
+
+if __name__ == "__main__":
+    main()
