@@ -178,6 +178,14 @@ class Lab:
                            "forgets everything) or run 'python -m labs sweep'.")
         return report
 
+    # ------------------------------------------------------------------ pictures
+    def dashboard(self, queues: list[str] | None = None, **options: Any) -> Any:
+        """A live :class:`~labs.helpers.dashboard.Dashboard` of this lab's queues (names, base
+        names or URLs), topics and buses; a notebook shows it by leaving it as a cell's value."""
+        from .dashboard import Dashboard  # widgets load only when a lab asks for them
+
+        return Dashboard(self, queues=queues, **options)
+
     def __repr__(self) -> str:
         return f"<Lab {self.info.name!r}: {self.backend.describe()}; resource prefix {self.prefix!r}>"
 

@@ -1,0 +1,427 @@
+"""A live monitor of a lab's queues, topics and buses, with the buttons a lab needs to break things.
+
+``lab.dashboard(queues=["orders"], controls=True)`` shows, refreshed by a daemon thread, how many
+messages are visible / in flight / in the DLQ per queue and how many messages were published per
+topic and events put per bus; the controls send a batch of orders, send a poison message, stop and
+start a consumer and redrive the DLQ, so a student can watch a DLQ fill and drain.
+
+Widgets are built once and only their trait values change (updates travel as comm messages,
+which nbval ignores); the refresh thread writes to an ``Output`` with ``append_stdout``, never
+``print``, because a thread's print lands in whichever cell runs at the time. Without a widget
+front end (plain Python, or ``LABS_WIDGETS=plain``) ``show()`` prints a plain table instead, and
+``refresh()`` returns the same numbers either way, which is what the tests assert on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .errors import LabError
+from .viz.depth import WatchedQueue, watch
+from .viz.frame import arn_name
+
+SendOrders = Callable[[int], Any]
+Action = Callable[[], Any]
+
+
+@dataclass
+class Snapshot:
+    """The numbers one refresh read: per queue (visible, in flight, DLQ visible or None), per
+    topic messages published, per bus events put."""
+
+    time: float
+    queues: dict[str, tuple[int, int, int | None]] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    buses: dict[str, int] = field(default_factory=dict)
+    counted_from: str = "flow trace"
+
+    def table(self) -> str:
+        """The snapshot as a plain-text table (what ``show()`` prints without a widget front end)."""
+        lines = [f"{'queue':<34} {'visible':>8} {'in flight':>10} {'DLQ':>6}"]
+        for name, (visible, in_flight, dlq) in self.queues.items():
+            lines.append(f"{name:<34} {visible:>8} {in_flight:>10} {'-' if dlq is None else dlq:>6}")
+        for title, counts in (("topic", self.topics), ("bus", self.buses)):
+            if counts:
+                lines.append(f"{title:<34} {'published' if title == 'topic' else 'events':>8}")
+                lines.extend(f"{name:<34} {n:>8}" for name, n in counts.items())
+        lines.append(f"(counts from the {self.counted_from})")
+        return "\n".join(lines)
+
+
+def widget_frontend() -> bool:
+    """Is there a Jupyter kernel whose front end can render widgets? ``LABS_WIDGETS=plain``
+    forces the plain table (e.g. for nbval runs, where widget output is not comparable)."""
+    if os.environ.get("LABS_WIDGETS", "").lower() in ("plain", "0", "off", "no"):
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell" and \
+        getattr(shell, "kernel", None) is not None
+
+
+class _PublishCounter:
+    """Counts Publish/PublishBatch per topic and PutEvents entries per bus on the lab's own
+    clients, for labs without a flow trace (no CloudWatch needed). Counts calls made after the
+    dashboard was created."""
+
+    def __init__(self, lab: Any) -> None:
+        self.topics: dict[str, int] = {}
+        self.buses: dict[str, int] = {}
+        self._lock = threading.Lock()
+        for service, ops in (("sns", ("Publish", "PublishBatch")), ("events", ("PutEvents",))):
+            client = lab.client(service)
+            for op in ops:
+                client.meta.events.register(f"before-parameter-build.{service}.{op}", self._remember)
+                client.meta.events.register(f"after-call.{service}.{op}", self._count)
+
+    @classmethod
+    def for_lab(cls, lab: Any) -> _PublishCounter:
+        """One counter per lab, however many dashboards it shows (each would count again)."""
+        counter = getattr(lab, "_dashboard_counter", None)
+        if counter is None:
+            counter = cls(lab)
+            lab._dashboard_counter = counter
+        return counter
+
+    @staticmethod
+    def _remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["labs_dashboard_params"] = dict(params)
+
+    def _count(self, parsed: dict[str, Any], context: dict[str, Any], model: Any, http_response: Any = None,
+               **_: Any) -> None:
+        params = context.get("labs_dashboard_params") or {}
+        if parsed.get("Error") or getattr(http_response, "status_code", 200) >= 300:
+            return
+        with self._lock:
+            if model.name == "Publish" and params.get("TopicArn"):
+                topic = arn_name(params["TopicArn"])
+                self.topics[topic] = self.topics.get(topic, 0) + 1
+            elif model.name == "PublishBatch" and params.get("TopicArn"):
+                topic = arn_name(params["TopicArn"])
+                self.topics[topic] = self.topics.get(topic, 0) + len(parsed.get("Successful", []))
+            elif model.name == "PutEvents":
+                for entry, result in zip(params.get("Entries", []), parsed.get("Entries", [])):
+                    if result.get("EventId"):
+                        bus = arn_name(entry.get("EventBusName") or "default")
+                        self.buses[bus] = self.buses.get(bus, 0) + 1
+
+
+def _per_bus(put_events: Any, buses: list[str]) -> dict[str, int]:
+    """Events put per bus from PutEvents rows. The trace writes one row per call with the buses
+    joined by commas; a call to several buses is shared evenly between them (labs put to one)."""
+    counts = dict.fromkeys(buses, 0)
+    for target, count in zip(put_events["target"], put_events["count"]):
+        named = str(target).split(",")
+        for i, bus in enumerate(named):
+            if bus in counts:
+                counts[bus] += int(count) // len(named) + (1 if i < int(count) % len(named) else 0)
+    return counts
+
+
+class Dashboard:
+    """Live queue depths and publish counts for a lab, with optional controls.
+
+    ``controls`` is ``True`` (default send-orders, poison and redrive buttons on the first queue)
+    or a dict with any of: ``"send_orders"`` (a callable ``f(n)``, a queue name, or ``True``),
+    ``"poison"`` (a callable, a queue name, or ``True``), ``"consumer"`` (a ``(start, stop)`` pair
+    of callables), ``"redrive"`` (a queue name whose DLQ to redrive, or ``True``).
+    """
+
+    def __init__(self, lab: Any, queues: list[str] | None = None, topics: list[str] | None = None,
+                 buses: list[str] | None = None, refresh: float = 1.0,
+                 controls: bool | dict[str, Any] | None = None) -> None:
+        if refresh <= 0:
+            raise LabError(f"refresh={refresh} must be a positive number of seconds.", "Use e.g. refresh=1.0.")
+        self.lab = lab
+        self.interval = refresh
+        self._sqs = lab.backend.client("sqs")  # monitoring reads stay out of the flow trace
+        self.queues: list[WatchedQueue] = [watch(self._sqs, lab, q) for q in (queues or [])]
+        self.topics = [self._full(t) for t in (topics or [])]
+        self.buses = [b if b == "default" else self._full(b) for b in (buses or [])]
+        self._counter = _PublishCounter.for_lab(lab)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last: Snapshot | None = None
+        self.errors: list[str] = []
+        self._build_widgets()
+        self._controls(True if controls is True else dict(controls or {}))
+        self.refresh()
+
+    def _full(self, name: str) -> str:
+        name = arn_name(name) if name.startswith("arn:") else name
+        return name if name.startswith(self.lab.prefix) else self.lab.name(name)
+
+    # ------------------------------------------------------------------ widgets
+    def _build_widgets(self) -> None:
+        self.header = widgets.HTML(value=f"<b>{self.lab.info.name}</b>")
+        self.queue_widgets: dict[str, dict[str, widgets.IntProgress]] = {}
+        rows = []
+        for q in self.queues:
+            bars = {
+                "visible": widgets.IntProgress(value=0, min=0, max=10, description="visible", bar_style="info"),
+                "in_flight": widgets.IntProgress(value=0, min=0, max=10, description="in flight",
+                                                 bar_style="warning"),
+                "dlq": widgets.IntProgress(value=0, min=0, max=10, description="DLQ", bar_style="danger",
+                                           layout=widgets.Layout(visibility="visible" if q.dlq_url else "hidden")),
+            }
+            self.queue_widgets[q.name] = bars
+            numbers = widgets.Label(value="")
+            bars["numbers"] = numbers  # type: ignore[assignment]
+            rows.append(widgets.HBox([widgets.Label(self._short(q.name), layout=widgets.Layout(width="180px")),
+                                      bars["visible"], bars["in_flight"], bars["dlq"], numbers]))
+        self.topic_widgets = {t: widgets.IntText(value=0, description=self._short(t), disabled=True,
+                                                 style={"description_width": "160px"}) for t in self.topics}
+        self.bus_widgets = {b: widgets.IntText(value=0, description=self._short(b), disabled=True,
+                                               style={"description_width": "160px"}) for b in self.buses}
+        counts = []
+        if self.topic_widgets:
+            counts += [widgets.HTML("<b>published per topic</b>"), *self.topic_widgets.values()]
+        if self.bus_widgets:
+            counts += [widgets.HTML("<b>events per bus</b>"), *self.bus_widgets.values()]
+        self.buttons: dict[str, widgets.Button] = {}
+        self.controls_box = widgets.HBox([])
+        self.log = widgets.Output(layout=widgets.Layout(max_height="120px", overflow="auto"))
+        self.widget = widgets.VBox([self.header, *rows, *counts, self.controls_box, self.log])
+
+    def _short(self, name: str) -> str:
+        return name.removeprefix(self.lab.prefix)
+
+    def _say(self, text: str) -> None:
+        """A line in the dashboard's log (thread-safe: ``append_stdout``, never ``print``)."""
+        self.log.append_stdout(text.rstrip("\n") + "\n")
+
+    # ------------------------------------------------------------------ controls
+    def _controls(self, spec: bool | dict[str, Any]) -> None:
+        if spec is True:
+            spec = {"send_orders": True, "poison": True, "redrive": True}
+        assert isinstance(spec, dict)
+        unknown = set(spec) - {"send_orders", "poison", "consumer", "redrive"}
+        if unknown:
+            raise LabError(f"Unknown dashboard control(s): {', '.join(sorted(unknown))}.",
+                           "Use send_orders, poison, consumer=(start, stop) or redrive.")
+        children: list[widgets.Widget] = []
+        if spec.get("send_orders"):
+            self.orders_count = widgets.BoundedIntText(value=10, min=1, max=500, description="orders",
+                                                       layout=widgets.Layout(width="160px"))
+            send = self._callable_or_default(spec["send_orders"], self._default_send_orders, takes_n=True)
+            children += [self.orders_count, self._button("send_orders", "Send orders", "primary",
+                                                         lambda: self._act(lambda: send(self.orders_count.value),
+                                                                           f"sent {self.orders_count.value} orders"))]
+        if spec.get("poison"):
+            poison = self._callable_or_default(spec["poison"], self._default_poison)
+            children.append(self._button("poison", "Send poison message", "danger",
+                                         lambda: self._act(poison, "sent a poison message")))
+        if spec.get("consumer"):
+            pair = spec["consumer"]
+            if not (isinstance(pair, tuple | list) and len(pair) == 2 and all(callable(f) for f in pair)):
+                raise LabError("controls['consumer'] must be a (start, stop) pair of functions.",
+                               "Pass consumer=(consumer.start, consumer.stop).")
+            start, stop = pair
+            children.append(self._button("stop_consumer", "Stop consumer", "warning",
+                                         lambda: self._consumer(stop, running=False)))
+            children.append(self._button("start_consumer", "Start consumer", "success",
+                                         lambda: self._consumer(start, running=True)))
+        if spec.get("redrive"):
+            source = self._redrive_queue(spec["redrive"])
+            children.append(self._button("redrive", "Redrive DLQ", "info",
+                                         lambda: self._act(lambda: self._redrive(source),
+                                                           f"redrive of {self._short(source.dlq_name or '')} started")))
+        self.controls_box.children = tuple(children)
+
+    def _button(self, key: str, text: str, style: str, action: Action) -> widgets.Button:
+        button = widgets.Button(description=text, button_style=style)
+        button.on_click(lambda _button: action())
+        self.buttons[key] = button
+        return button
+
+    def _act(self, action: Action, done: str) -> Any:
+        """Run a control; report what happened or what went wrong in the log, never raise into
+        the widget callback (an exception there is invisible to the student)."""
+        try:
+            result = action()
+        except (LabError, ClientError, BotoCoreError) as err:
+            self._say(f"failed: {err}")
+            return None
+        self._say(done)
+        self.refresh()
+        return result
+
+    def _consumer(self, action: Action, *, running: bool) -> None:
+        self._act(action, "consumer started" if running else "consumer stopped")
+        self.buttons["start_consumer"].disabled = running
+        self.buttons["stop_consumer"].disabled = not running
+
+    def _callable_or_default(self, value: Any, default: Callable[..., Any], takes_n: bool = False) -> Callable[..., Any]:
+        if callable(value):
+            return value
+        queue = self._first_queue() if value is True else watch(self._sqs, self.lab, str(value))
+        return (lambda n: default(queue, n)) if takes_n else (lambda: default(queue))
+
+    def _first_queue(self) -> WatchedQueue:
+        if not self.queues:
+            raise LabError("The default controls send to the dashboard's first queue, but it watches none.",
+                           "Pass queues=['orders'] or give the control its own function.")
+        return self.queues[0]
+
+    def _redrive_queue(self, value: Any) -> WatchedQueue:
+        candidates = self.queues if value is True else [watch(self._sqs, self.lab, str(value))]
+        for q in candidates:
+            if q.dlq_url:
+                return q
+        raise LabError("There is no dead-letter queue to redrive: none of the queues has a redrive policy.",
+                       "Give the queue a RedrivePolicy (deadLetterTargetArn, maxReceiveCount) first.")
+
+    def _default_send_orders(self, queue: WatchedQueue, n: int) -> None:
+        sqs = self.lab.client("sqs")  # the student's client: these sends belong in the flow trace
+        stamp = int(time.time() * 1000) % 10_000_000
+        for start in range(0, n, 10):
+            entries = []
+            for i in range(start, min(n, start + 10)):
+                order_id = f"ORD-{stamp}-{i:04d}"
+                entry = {"Id": str(i), "MessageBody": json.dumps({"order_id": order_id, "total": 10 + i % 90,
+                                                                  "currency": "EUR"})}
+                if queue.name.endswith(".fifo"):
+                    entry |= {"MessageGroupId": "dashboard", "MessageDeduplicationId": order_id}
+                entries.append(entry)
+            failed = sqs.send_message_batch(QueueUrl=queue.url, Entries=entries).get("Failed", [])
+            if failed:
+                raise LabError(f"{len(failed)} orders were not accepted: {failed[0].get('Message')}",
+                               "Check the queue's settings (FIFO queues need group ids).")
+
+    def _default_poison(self, queue: WatchedQueue) -> None:
+        body = '{"order_id": "POISON", "total": "not-a-number"'  # truncated JSON: no consumer can parse it
+        extra = {"MessageGroupId": "dashboard", "MessageDeduplicationId": f"poison-{time.time_ns()}"} \
+            if queue.name.endswith(".fifo") else {}
+        self.lab.client("sqs").send_message(QueueUrl=queue.url, MessageBody=body, **extra)
+
+    def _redrive(self, queue: WatchedQueue) -> str:
+        dlq_arn = self._sqs.get_queue_attributes(QueueUrl=queue.dlq_url, AttributeNames=["QueueArn"])["Attributes"]
+        return str(self.lab.client("sqs").start_message_move_task(SourceArn=dlq_arn["QueueArn"])["TaskHandle"])
+
+    # ------------------------------------------------------------------ reading
+    def _flow_df(self) -> Any:
+        """The flow trace's DataFrame, or None when the lab has no trace or it is paused
+        (``LABS_TRACE=0``, ``flow.enabled = False``): then the dashboard counts by itself."""
+        flow = getattr(self.lab, "flow", None)
+        if flow is None or not getattr(flow, "enabled", True):
+            return None
+        return getattr(flow, "df", None)
+
+    def read(self) -> Snapshot:
+        """The current numbers, without touching the widgets."""
+        snap = Snapshot(time=time.time())
+        for q in self.queues:
+            attrs = self._sqs.get_queue_attributes(
+                QueueUrl=q.url, AttributeNames=["ApproximateNumberOfMessages",
+                                                "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            dlq = None
+            if q.dlq_url:
+                dlq_attrs = self._sqs.get_queue_attributes(QueueUrl=q.dlq_url,
+                                                           AttributeNames=["ApproximateNumberOfMessages"])
+                dlq = int(dlq_attrs["Attributes"]["ApproximateNumberOfMessages"])
+            snap.queues[q.name] = (int(attrs["ApproximateNumberOfMessages"]),
+                                   int(attrs["ApproximateNumberOfMessagesNotVisible"]), dlq)
+        df = self._flow_df()
+        if df is not None and {"service", "operation", "target", "count"} <= set(df.columns):
+            calls = df[df["kind"] == "call"] if "kind" in df.columns else df
+            sns = calls[(calls["service"] == "sns") & calls["operation"].isin(["Publish", "PublishBatch"])]
+            snap.topics = {t: int(sns.loc[sns["target"] == t, "count"].sum()) for t in self.topics}
+            snap.buses = _per_bus(calls[(calls["service"] == "events") & (calls["operation"] == "PutEvents")],
+                                  self.buses)
+        else:
+            with self._counter._lock:
+                snap.topics = {t: self._counter.topics.get(t, 0) for t in self.topics}
+                snap.buses = {b: self._counter.buses.get(b, 0) for b in self.buses}
+            snap.counted_from = "dashboard's own counters (calls since it was created)"
+        return snap
+
+    def refresh(self) -> Snapshot:
+        """Read the numbers and put them into the widgets; returns them."""
+        snap = self.read()
+        for name, (visible, in_flight, dlq) in snap.queues.items():
+            bars = self.queue_widgets[name]
+            values = {"visible": visible, "in_flight": in_flight, "dlq": dlq or 0}
+            for key, value in values.items():
+                bar = bars[key]
+                if value > bar.max or bar.max > 10 and value < bar.max // 4:  # rescale, never below 10
+                    bar.max = max(10, value * 2)
+                bar.value = value
+            bars["numbers"].value = f"{visible} visible, {in_flight} in flight" + \
+                ("" if dlq is None else f", {dlq} in DLQ")
+        for name, n in snap.topics.items():
+            self.topic_widgets[name].value = n
+        for name, n in snap.buses.items():
+            self.bus_widgets[name].value = n
+        stamp = time.strftime("%H:%M:%S", time.gmtime(snap.time))
+        self.header.value = f"<b>{self.lab.info.name}</b> &middot; refreshed {stamp} UTC" + \
+            (" &middot; live" if self.running else "")
+        self.last = snap
+        return snap
+
+    # ------------------------------------------------------------------ running
+    def start(self) -> Dashboard:
+        """Refresh every ``refresh`` seconds in a daemon thread (idempotent)."""
+        if self.running:
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="labs-dashboard", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.wait(self.interval):
+            try:
+                self.refresh()
+                failures = 0
+            except (ClientError, BotoCoreError, LabError) as err:
+                failures += 1
+                self.errors.append(str(err))
+                if failures == 1:
+                    self._say(f"refresh failed: {err}")
+                if failures >= 5:  # e.g. the lab was torn down: stop quietly
+                    self._say("dashboard stopped after 5 failed refreshes")
+                    return
+
+    def stop(self) -> Dashboard:
+        """Stop refreshing and wait for the thread to end."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=max(5.0, 3 * self.interval))
+            self._thread = None
+        return self
+
+    @property
+    def running(self) -> bool:
+        return bool(self._thread and self._thread.is_alive())
+
+    def show(self) -> Snapshot:
+        """Display the widgets and start refreshing, or print a plain table without a front end."""
+        if widget_frontend():
+            from IPython.display import display
+
+            display(self.widget)
+            self.start()
+            return self.refresh()
+        snap = self.refresh()
+        print(snap.table())
+        return snap
+
+    def _ipython_display_(self) -> None:
+        self.show()
+
+    def __repr__(self) -> str:
+        return f"<Dashboard of {self.lab.info.name!r}: {len(self.queues)} queues, " \
+               f"{'running' if self.running else 'stopped'}>"

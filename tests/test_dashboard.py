@@ -1,0 +1,195 @@
+"""The live dashboard: refresh() puts the backend's numbers into widget traits, buttons act.
+
+ipywidgets 8 widgets work without a kernel, so these tests assert trait values (what a browser
+would render) after real SQS/SNS/EventBridge calls on the embedded emulator, and press buttons
+with ``Button.click()``, which runs the same callbacks a mouse click does.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from labs.helpers import Lab, LabError
+from labs.helpers import resources as res
+from labs.helpers.dashboard import Dashboard, _per_bus, widget_frontend
+from tests.viz_frames import call, flow_df
+
+
+def bars(dash: Dashboard, name: str) -> tuple[int, int, int]:
+    w = dash.queue_widgets[name]
+    return w["visible"].value, w["in_flight"].value, w["dlq"].value
+
+
+def log_text(dash: Dashboard) -> str:
+    return "".join(o.get("text", "") for o in dash.log.outputs)
+
+
+@pytest.fixture
+def orders(lab: Lab) -> res.QueueRef:
+    return res.ensure_queue(lab, "orders", dlq=True, max_receive_count=1)
+
+
+def test_refresh_shows_visible_in_flight_and_dlq(lab: Lab, orders: res.QueueRef) -> None:
+    """AWS: ApproximateNumberOfMessages = available for retrieval; ...NotVisible = in flight
+    (received, not deleted); a message received more than maxReceiveCount times goes to the DLQ."""
+    dash = lab.dashboard(queues=["orders"])
+    assert bars(dash, orders.name) == (0, 0, 0)
+    sqs = lab.client("sqs")
+    for i in range(3):
+        sqs.send_message(QueueUrl=orders.url, MessageBody=f"order {i}")
+    snap = dash.refresh()
+    assert snap.queues[orders.name] == (3, 0, 0) and bars(dash, orders.name) == (3, 0, 0)
+    messages = sqs.receive_message(QueueUrl=orders.url, MaxNumberOfMessages=2, VisibilityTimeout=30)["Messages"]
+    dash.refresh()
+    assert bars(dash, orders.name) == (1, 2, 0)
+    assert dash.queue_widgets[orders.name]["numbers"].value == "1 visible, 2 in flight, 0 in DLQ"
+    for m in messages:
+        sqs.change_message_visibility(QueueUrl=orders.url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=orders.url, MaxNumberOfMessages=10, VisibilityTimeout=30)
+    dash.refresh()
+    assert bars(dash, orders.name)[2] == 2
+
+
+def test_bars_rescale_when_a_queue_outgrows_them(lab: Lab, orders: res.QueueRef) -> None:
+    dash = Dashboard(lab, queues=[orders.url])
+    sqs = lab.client("sqs")
+    for start in range(0, 30, 10):
+        sqs.send_message_batch(QueueUrl=orders.url, Entries=[{"Id": str(i), "MessageBody": "x"}
+                                                              for i in range(start, start + 10)])
+    dash.refresh()
+    visible = dash.queue_widgets[orders.name]["visible"]
+    assert visible.value == 30 and visible.max >= 30  # a full bar never hides how full
+
+
+def _publish_and_put(lab: Lab) -> None:
+    topic = res.ensure_topic(lab, "order-events")
+    bus = res.ensure_event_bus(lab, "orders")
+    sns, events = lab.client("sns"), lab.client("events")
+    for i in range(3):
+        sns.publish(TopicArn=topic, Message=f"order {i}")
+    sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[{"Id": "a", "Message": "x"},
+                                                                  {"Id": "b", "Message": "y"}])
+    events.put_events(Entries=[{"Source": "securecart", "DetailType": "OrderPlaced", "Detail": "{}",
+                                "EventBusName": bus}] * 2)
+    events.put_events(Entries=[{"Source": "securecart", "DetailType": "OrderPlaced", "Detail": "{}"}])
+
+
+def test_topic_and_bus_counts_come_from_the_flow_trace(lab: Lab) -> None:
+    _publish_and_put(lab)  # before the dashboard exists: the trace has them
+    dash = lab.dashboard(topics=["order-events"], buses=["orders", "default"])
+    snap = dash.refresh()
+    assert snap.counted_from == "flow trace"
+    assert snap.topics == {lab.name("order-events"): 5}
+    assert snap.buses == {lab.name("orders"): 2, "default": 1}
+    assert dash.topic_widgets[lab.name("order-events")].value == 5
+    assert dash.bus_widgets[lab.name("orders")].value == 2 and dash.bus_widgets["default"].value == 1
+
+
+def test_topic_and_bus_counts_without_a_flow_trace(lab: Lab) -> None:
+    lab.flow.enabled = False  # LABS_TRACE=0, or a backend where the trace is off
+    dash = lab.dashboard(topics=["order-events"], buses=["orders", "default"])
+    _publish_and_put(lab)
+    snap = dash.refresh()
+    assert "own counters" in snap.counted_from
+    assert dash.topic_widgets[lab.name("order-events")].value == 5
+    assert dash.bus_widgets[lab.name("orders")].value == 2 and dash.bus_widgets["default"].value == 1
+    # a second dashboard on the same lab shares the counts instead of counting twice
+    again = lab.dashboard(topics=["order-events"])
+    lab.client("sns").publish(TopicArn=lab.client("sns").create_topic(Name=lab.name("order-events"))["TopicArn"],
+                              Message="one more")
+    assert again.refresh().topics[lab.name("order-events")] == 6 == dash.refresh().topics[lab.name("order-events")]
+
+
+def test_a_call_to_several_buses_is_shared_between_them() -> None:
+    df = flow_df([call("events", "PutEvents", "client", "a,b", count=3), call("events", "PutEvents", "client", "b")])
+    assert _per_bus(df, ["a", "b", "c"]) == {"a": 2, "b": 2, "c": 0}
+
+
+# --------------------------------------------------------------------------- controls
+def test_send_orders_and_poison_buttons_use_the_first_queue(lab: Lab, orders: res.QueueRef) -> None:
+    dash = lab.dashboard(queues=["orders"], controls=True)
+    dash.orders_count.value = 12
+    dash.buttons["send_orders"].click()
+    assert bars(dash, orders.name)[0] == 12  # the click refreshed the widgets
+    dash.buttons["poison"].click()
+    assert bars(dash, orders.name)[0] == 13
+    bodies = [m["Body"] for m in lab.client("sqs").receive_message(
+        QueueUrl=orders.url, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]]
+    assert '"order_id": "ORD-' in bodies[0]
+    assert "sent 12 orders" in log_text(dash) and "sent a poison message" in log_text(dash)
+
+
+def test_redrive_button_moves_the_dlq_back(lab: Lab, orders: res.QueueRef) -> None:
+    """AWS StartMessageMoveTask without DestinationArn: messages "will be redriven back to their
+    respective original source queues"."""
+    sqs = lab.client("sqs")
+    sqs.send_message(QueueUrl=orders.url, MessageBody="poison")
+    (message,) = sqs.receive_message(QueueUrl=orders.url, VisibilityTimeout=30)["Messages"]
+    sqs.change_message_visibility(QueueUrl=orders.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=orders.url, VisibilityTimeout=30)  # over maxReceiveCount: moved to the DLQ
+    dash = lab.dashboard(queues=["orders"], controls={"redrive": True})
+    assert bars(dash, orders.name) == (0, 0, 1)
+    dash.buttons["redrive"].click()
+    assert bars(dash, orders.name) == (1, 0, 0)
+    assert "redrive of orders-dlq started" in log_text(dash)
+
+
+def test_consumer_buttons_call_the_lab_pair_and_toggle(lab: Lab, orders: res.QueueRef) -> None:
+    calls: list[str] = []
+    dash = lab.dashboard(queues=["orders"], controls={"consumer": (lambda: calls.append("start"),
+                                                                   lambda: calls.append("stop"))})
+    dash.buttons["stop_consumer"].click()
+    assert calls == ["stop"] and dash.buttons["stop_consumer"].disabled and not dash.buttons["start_consumer"].disabled
+    dash.buttons["start_consumer"].click()
+    assert calls == ["stop", "start"] and not dash.buttons["stop_consumer"].disabled
+    assert "consumer stopped" in log_text(dash) and "consumer started" in log_text(dash)
+
+
+def test_a_failing_control_reports_in_the_log_instead_of_raising(lab: Lab, orders: res.QueueRef) -> None:
+    def broken(n: int) -> None:
+        raise LabError("the order generator is not set up", "run the set-up cell")
+
+    dash = lab.dashboard(queues=["orders"], controls={"send_orders": broken})
+    dash.buttons["send_orders"].click()
+    assert "failed: the order generator is not set up" in log_text(dash)
+
+
+def test_controls_are_checked_when_the_dashboard_is_built(lab: Lab, orders: res.QueueRef) -> None:
+    with pytest.raises(LabError, match="Unknown dashboard control"):
+        lab.dashboard(queues=["orders"], controls={"explode": True})
+    with pytest.raises(LabError, match="start, stop"):
+        lab.dashboard(queues=["orders"], controls={"consumer": print})
+    plain = res.ensure_queue(lab, "plain")
+    with pytest.raises(LabError, match="no dead-letter queue"):
+        lab.dashboard(queues=[plain.name], controls={"redrive": True})
+
+
+# --------------------------------------------------------------------------- running and showing
+def test_refresh_thread_updates_and_stops_cleanly(lab: Lab, orders: res.QueueRef) -> None:
+    dash = lab.dashboard(queues=["orders"], refresh=0.02).start()
+    assert dash.running
+    lab.client("sqs").send_message(QueueUrl=orders.url, MessageBody="hello")
+    deadline = time.time() + 3
+    while bars(dash, orders.name)[0] != 1 and time.time() < deadline:
+        time.sleep(0.02)
+    assert bars(dash, orders.name)[0] == 1  # refreshed by the thread, not by the test
+    assert "live" in dash.header.value
+    dash.stop()
+    assert not dash.running and dash._thread is None and dash.errors == []
+
+
+def test_show_without_a_front_end_prints_a_plain_table(lab: Lab, orders: res.QueueRef, capsys) -> None:
+    assert not widget_frontend()
+    dash = lab.dashboard(queues=["orders"])
+    lab.client("sqs").send_message(QueueUrl=orders.url, MessageBody="hello")
+    snap = dash.show()
+    out = capsys.readouterr().out
+    assert orders.name in out and "visible" in out and "DLQ" in out
+    assert snap.queues[orders.name] == (1, 0, 0) and not dash.running  # no thread printing into other cells
+
+
+def test_plain_mode_can_be_forced(monkeypatch) -> None:
+    monkeypatch.setenv("LABS_WIDGETS", "plain")
+    assert not widget_frontend()
