@@ -14,8 +14,9 @@ from labs.helpers import Lab
 from labs.helpers.observe import Delivery, subscribe
 
 
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
+@pytest.fixture(name="deliveries")
+def deliveries_fixture() -> Iterator[list[Delivery]]:
+    """Every Delivery reported while the test runs (import ``deliveries_fixture`` to use it)."""
     seen: list[Delivery] = []
     unsubscribe = subscribe(seen.append)
     yield seen

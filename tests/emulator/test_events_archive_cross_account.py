@@ -14,13 +14,12 @@ plain forwarding assertions also hold on plain moto; the window, FilterArns, rep
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from events_helpers import drain, put_order, queue, rule
 
 from labs.helpers import Lab
-
-from events_helpers import drain, put_order, queue, rule
 
 pytestmark = pytest.mark.usefixtures("emulator")
 
@@ -55,7 +54,7 @@ def _replay(lab: Lab, archive: str, bus: str, name: str, start: datetime, end: d
 def test_replay_to_filtered_rules_only(lab: Lab) -> None:
     bus, archive, fulfil_url, audit_url, fulfil_rule = _archive_with_two_rules(lab)
     assert lab.client("events").describe_archive(ArchiveName=lab.name("orders-archive"))["EventCount"] == 1
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _replay(lab, archive, bus, "replay-1", now - timedelta(hours=1), now + timedelta(hours=1), FilterArns=[fulfil_rule])
     [message] = drain(lab, fulfil_url)
     body = json.loads(message["Body"])
@@ -68,7 +67,7 @@ def test_replay_to_filtered_rules_only(lab: Lab) -> None:
 
 def test_replay_window_excludes_older_and_newer_events(lab: Lab) -> None:
     bus, archive, fulfil_url, audit_url, _ = _archive_with_two_rules(lab)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _replay(lab, archive, bus, "replay-old", now - timedelta(days=2), now - timedelta(days=1))
     assert drain(lab, fulfil_url) == [] and drain(lab, audit_url) == []
     _replay(lab, archive, bus, "replay-all", now - timedelta(hours=1), now + timedelta(hours=1))

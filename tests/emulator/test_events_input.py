@@ -21,11 +21,10 @@ import json
 from typing import Any
 
 import pytest
+from events_helpers import drain, put_order, queue, rule
 
 from labs.helpers import Lab
 from labs.helpers.emulator.events_input import fill_template
-
-from events_helpers import drain, put_order, queue, rule
 
 pytestmark = pytest.mark.usefixtures("emulator")
 

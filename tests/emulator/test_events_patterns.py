@@ -20,10 +20,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from events_helpers import drain, put_order, queue, rule
 
 from labs.helpers import Lab
-
-from events_helpers import drain, put_order, queue, rule
 
 pytestmark = pytest.mark.usefixtures("emulator")
 

@@ -17,12 +17,11 @@ import json
 from typing import Any
 
 import pytest
+from events_helpers import deliveries_fixture, drain, function, put_order, queue, rule  # noqa: F401
 
 from labs.helpers import Lab
 from labs.helpers.emulator import events_targets
 from labs.helpers.observe import Delivery
-
-from events_helpers import deliveries, drain, function, put_order, queue, rule  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("emulator")
 
@@ -94,7 +93,7 @@ def test_transient_failure_is_retried_then_delivered(lab: Lab, monkeypatch: pyte
 
 def test_retries_exhausted_by_maximum_retry_attempts(lab: Lab, monkeypatch: pytest.MonkeyPatch,
                                                      deliveries: list[Delivery]) -> None:
-    url, arn = queue(lab, "orders")
+    _, arn = queue(lab, "orders")
     dlq_url, dlq_arn = queue(lab, "dlq")
     calls = _flaky_queue(monkeypatch, lab.name("orders"), failures=100)
     bus = rule(lab, [{"Id": "q", "Arn": arn, "DeadLetterConfig": {"Arn": dlq_arn},
@@ -110,7 +109,7 @@ def test_retries_exhausted_by_maximum_retry_attempts(lab: Lab, monkeypatch: pyte
 
 
 def test_retries_stop_at_maximum_event_age(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
-    url, arn = queue(lab, "orders")
+    _, arn = queue(lab, "orders")
     dlq_url, dlq_arn = queue(lab, "dlq")
     _flaky_queue(monkeypatch, lab.name("orders"), failures=100)
     real_clock = events_targets._clock
@@ -132,3 +131,23 @@ def test_without_a_dlq_the_event_is_dropped_and_reported_failed(lab: Lab, delive
     assert len(drain(lab, other_url)) == 1  # one failing target does not stop the others
     statuses = {d.target: d.status for d in deliveries if d.action == "rule-match"}
     assert statuses == {arn: "failed", other_arn: "delivered"}
+
+
+def test_lambda_handler_error_is_not_an_eventbridge_failure(lab: Lab, monkeypatch: pytest.MonkeyPatch,
+                                                            deliveries: list[Delivery]) -> None:
+    """EventBridge invokes Lambda asynchronously: once Lambda accepts the event, "If the function returns
+    an error, by default Lambda attempts to run it two more times" (Lambda developer guide) - the
+    rule's target DLQ is for events EventBridge could not hand over (here: a deleted function)."""
+    from moto.awslambda.utils import get_backend
+
+    def failing_handler(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("payment service down")  # what a handler raising looks like to the caller
+
+    fn = function(lab, "charge")
+    dlq_url, dlq_arn = queue(lab, "dlq")
+    monkeypatch.setattr(type(get_backend(fn.split(":")[4], fn.split(":")[3])), "invoke", failing_handler)
+    bus = rule(lab, [{"Id": "fn", "Arn": fn, "DeadLetterConfig": {"Arn": dlq_arn}}])
+    put_order(lab, bus)
+    assert drain(lab, dlq_url) == []
+    [match] = [d for d in deliveries if d.action == "rule-match"]
+    assert match.status == "delivered" and "payment service down" in match.detail["function_error"]

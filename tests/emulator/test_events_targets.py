@@ -14,11 +14,10 @@ import json
 from typing import Any
 
 import pytest
+from events_helpers import deliveries_fixture, drain, function, put_order, queue, rule  # noqa: F401
 
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
-
-from events_helpers import deliveries, drain, function, put_order, queue, rule  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("emulator")
 
@@ -77,24 +76,28 @@ def test_step_functions_target_starts_one_execution_per_event(lab: Lab) -> None:
     assert {i["detail"]["orderId"] for i in inputs} == {"o-1001", "o-1002"}
 
 
-def test_lambda_target_is_invoked_asynchronously_with_the_event(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lambda_target_is_invoked_asynchronously_with_the_event(lab: Lab, monkeypatch: pytest.MonkeyPatch,
+                                                               deliveries: list[Delivery]) -> None:
     """EventBridge invokes Lambda targets asynchronously (InvocationType Event)."""
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.utils import get_backend
 
+    fn = function(lab, "notify")
+    backend_class = type(get_backend(fn.split(":")[4], fn.split(":")[3]))  # where the Lambda API keeps functions
     calls: list[tuple[Any, ...]] = []
-    real_invoke = LambdaBackend.invoke
+    real_invoke = backend_class.invoke
 
     def spy(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> Any:
         calls.append((function_name, body, dict(headers)))
         return real_invoke(self, function_name, qualifier, body, headers, response_headers)
 
-    monkeypatch.setattr(LambdaBackend, "invoke", spy)
-    fn = function(lab, "notify")
+    monkeypatch.setattr(backend_class, "invoke", spy)
     bus = rule(lab, [{"Id": "fn", "Arn": fn}])
     event_id = put_order(lab, bus)
     [(name, body, headers)] = calls
     assert name == fn and headers["x-amz-invocation-type"] == "Event"
     assert json.loads(body)["id"] == event_id
+    [match] = [d for d in deliveries if d.action == "rule-match"]
+    assert (match.status, match.target, match.cause_id) == ("delivered", fn, event_id)
 
 
 def test_disabled_rule_delivers_nothing(lab: Lab) -> None:

@@ -33,7 +33,7 @@ describes.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 #: The fields of an event as AWS delivers it, in AWS's order ("ingestion-time" is moto-internal).
@@ -43,13 +43,13 @@ EVENT_FIELDS = ("version", "id", "detail-type", "source", "account", "time", "re
 def iso_time(value: Any) -> str:
     """AWS writes event times as ``2026-11-25T09:30:00Z``; moto keeps epoch seconds internally."""
     if isinstance(value, datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
     else:
         try:
-            stamp = datetime.fromtimestamp(float(value), tz=timezone.utc)
+            stamp = datetime.fromtimestamp(float(value), tz=UTC)
         except (TypeError, ValueError):
             return str(value)
-    return stamp.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def delivered_event(moto_event: dict[str, Any]) -> dict[str, Any]:

@@ -46,8 +46,9 @@ import functools
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..observe import Delivery, emit
 from .events_input import delivered_event, target_input
@@ -140,6 +141,9 @@ def bus_arn(rule: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- deliverers
+#: What a deliverer returns: the downstream id (MessageId, execution ARN, ...), optionally with details.
+Outcome = str | tuple[str, dict[str, Any]] | None
+
 def _sqs(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
     from moto.sqs.models import sqs_backends
 
@@ -172,18 +176,30 @@ def _states(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[
     return str(execution.execution_arn)
 
 
-def _lambda(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
-    from moto.awslambda.models import lambda_backends
+def _lambda(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> Outcome:
+    """Invoke asynchronously. Only a missing function fails the *EventBridge* delivery: once Lambda has
+    accepted an asynchronous invocation, a handler error is retried by Lambda ("If the function
+    returns an error, by default Lambda attempts to run it two more times"), not by EventBridge."""
+    from moto.awslambda.utils import get_backend
 
     try:
         json.loads(text)
         payload = text
     except ValueError:  # a plain-text template: Lambda payloads are JSON, so it arrives as a JSON string
         payload = json.dumps(text)
-    backend = lambda_backends[arn.account or rule.account_id][arn.region or rule.region_name]
+    # The backend the Lambda API itself uses (moto keeps functions in a separate "simple" backend when
+    # Docker is off): the functions the student created live there.
+    backend = get_backend(arn.account or rule.account_id, arn.region or rule.region_name)
+    backend.get_function(target["Arn"], None)  # UnknownFunctionException: NO_RESOURCE
+    request_id = str(uuid.uuid4())  # the asynchronous invocation's request id
     response_headers: dict[str, str] = {}
-    backend.invoke(target["Arn"], None, payload, {"x-amz-invocation-type": "Event"}, response_headers)
-    return str(uuid.uuid4())  # the async invocation's request id
+    try:
+        backend.invoke(target["Arn"], None, payload, {"x-amz-invocation-type": "Event"}, response_headers)
+    except Exception as err:  # noqa: BLE001 - the handler's failure, Lambda's to retry
+        return request_id, {"function_error": f"{type(err).__name__}: {err}"}
+    if response_headers.get("x-amz-function-error"):
+        return request_id, {"function_error": response_headers["x-amz-function-error"]}
+    return request_id
 
 
 def _event_bus(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
@@ -208,7 +224,7 @@ def _event_bus(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: di
     return str(forwarded["id"])
 
 
-Deliverer = Callable[[Any, dict[str, Any], Arn, str, dict[str, Any]], str]
+Deliverer = Callable[[Any, dict[str, Any], Arn, str, dict[str, Any]], Outcome]
 
 
 def deliverer_for(arn: Arn) -> Deliverer | None:
@@ -259,7 +275,7 @@ def _report(rule: Any, target: dict[str, Any], moto_event: dict[str, Any], statu
 
 
 def deliver_with_retries(rule: Any, target: dict[str, Any], moto_event: dict[str, Any],
-                         attempt: Callable[[], str | None], text: str) -> str:
+                         attempt: Callable[[], Outcome], text: str) -> str:
     """Run ``attempt`` under the target's RetryPolicy; returns the final status reported."""
     policy = target.get("RetryPolicy") or {}
     max_retries = min(int(policy.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)), EMULATOR_MAX_RETRIES)
@@ -268,11 +284,12 @@ def deliver_with_retries(rule: Any, target: dict[str, Any], moto_event: dict[str
     retries = 0
     while True:
         try:
-            message_id = attempt()
+            outcome = attempt()
         except Exception as err:  # noqa: BLE001 - every target failure is a delivery outcome, not a crash
             failure = classify(err)
         else:
-            _report(rule, target, moto_event, "delivered", text, message_id, retries=retries)
+            message_id, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
+            _report(rule, target, moto_event, "delivered", text, message_id, retries=retries, **extra)
             return "delivered"
         condition: str | None = None
         if not failure.retryable:
@@ -312,31 +329,40 @@ def send_to_targets(original: Callable[..., None], rule: Any, moto_event: dict[s
     if not rule.event_pattern.matches_event(moto_event):
         return
     for target in list(rule.targets):
-        arn = Arn.parse(target["Arn"])
-        deliver = deliverer_for(arn)
-        if deliver is None:
-            single = copy.copy(rule)
-            single.targets = [target]
-            try:
-                text = target_input(target, moto_event, rule.name, rule.arn)
-            except Exception:  # noqa: BLE001 - only for reporting; moto builds its own input here
-                text = ""
-
-            def attempt(single: Any = single) -> None:
-                original(single, moto_event, transform_input)
-                return None
-        else:
-            try:
-                text = target_input(target, moto_event, rule.name, rule.arn)
-            except Exception as err:  # noqa: BLE001 - a bad template is a failed delivery on AWS
-                text = ""
-
-                def attempt(err: Exception = err) -> str:
-                    raise DeliveryError("INVALID_JSON", f"Could not build the target input: {err}")
-            else:
-                def attempt(deliver: Deliverer = deliver, arn: Arn = arn, text: str = text) -> str:
-                    return deliver(rule, target, arn, text, delivered_event(moto_event))
+        attempt, text = _attempt_for(original, rule, target, moto_event, transform_input)
         deliver_with_retries(rule, target, moto_event, attempt, text)
+
+
+def _attempt_for(original: Callable[..., None], rule: Any, target: dict[str, Any], moto_event: dict[str, Any],
+                 transform_input: bool) -> tuple[Callable[[], Outcome], str]:
+    """(one delivery attempt to ``target``, the input text it sends)."""
+    arn = Arn.parse(target["Arn"])
+    deliver = deliverer_for(arn)
+    try:
+        text = target_input(target, moto_event, rule.name, rule.arn)
+    except Exception as err:  # noqa: BLE001 - a template that cannot be filled is a failed delivery
+        if deliver is not None:
+            problem = err
+
+            def bad_input() -> str:
+                raise DeliveryError("INVALID_JSON", f"Could not build the target input: {problem}")
+
+            return bad_input, ""
+        text = ""  # only used for reporting: moto builds its own input for the kinds it delivers
+    if deliver is None:
+        single = copy.copy(rule)
+        single.targets = [target]
+
+        def by_moto() -> None:
+            original(single, moto_event, transform_input)
+
+        return by_moto, text
+    found = deliver
+
+    def by_layer() -> Outcome:
+        return found(rule, target, arn, text, delivered_event(moto_event))
+
+    return by_layer, text
 
 
 def _apply() -> None:
