@@ -14,6 +14,10 @@ What is replaced, in this order:
 * long opaque tokens (100+ URL/base64 characters: receipt handles, shard iterators, session
   tokens) -> first and last four characters, ``AQEB…3f2a``.
 * any remaining 12-digit number (an account id on its own) -> ``************``.
+
+Ids (message ids, event ids, sequence numbers, order ids) are shown as recorded: they must equal
+what the student's own code got back, and a UUID's last group can be twelve decimal digits. They
+hold no account: an id that is an ARN is stored without its account (:func:`short_id`).
 """
 
 from __future__ import annotations
@@ -87,6 +91,17 @@ class Masker:
         # Short values ("testing", the emulator's fake credentials) are not secrets, and masking
         # them would mangle ordinary words; real access keys are 20 characters, secrets 40.
         self.secrets = sorted({s for s in secrets if s and len(s) >= 16}, key=len, reverse=True)
+        self._names: dict[str, str] = {}
+
+    def name(self, value: str) -> str:
+        """:meth:`text` for resource names, memoised: a trace names a few resources many times."""
+        cache = self._names
+        masked = cache.get(value)
+        if masked is None:
+            masked = self.text(value)
+            if len(cache) < 4096:
+                cache[value] = masked
+        return masked
 
     def text(self, value: Any) -> str:
         """``value`` as a display string with every secret-shaped part replaced."""
