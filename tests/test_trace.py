@@ -439,3 +439,55 @@ def test_labs_trace_0_starts_with_recording_off(emulator: None, monkeypatch: pyt
     url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="untraced")
     assert lab.flow.enabled is False and len(lab.flow) == 0 and bool(lab.flow)
+
+
+# ---------------------------------------------------------------------------- with the emulator's own reports
+def test_eventbridge_rule_delivery_to_sqs_is_followed_end_to_end(lab: Lab) -> None:
+    """EventBridge: "When an event matches a rule, EventBridge sends the event to the targets
+    associated with the rule" - reported by the emulator layer as a rule-match delivery whose
+    cause_id is the EventId put_events returned."""
+    events, sqs = lab.client("events"), lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("audit"))["QueueUrl"]
+    bus = lab.name("orders")
+    events.create_event_bus(Name=bus)
+    events.put_rule(Name=lab.name("placed"), EventBusName=bus, EventPattern=json.dumps({"source": ["securecart.orders"]}))
+    events.put_targets(Rule=lab.name("placed"), EventBusName=bus, Targets=[{"Id": "audit", "Arn": _queue_arn(sqs, url)}])
+    result = events.put_events(Entries=[{"Source": "securecart.orders", "DetailType": "OrderPlaced",
+                                         "EventBusName": bus, "Detail": json.dumps({"order_id": "o-20"})}])
+    message = sqs.receive_message(QueueUrl=url)["Messages"][0]
+
+    match = _one(lab, operation="rule-match")
+    assert (match["kind"], match["service"], match["status"]) == ("delivery", "events", "delivered")
+    assert match["cause_id"] == result["Entries"][0]["EventId"]
+    assert (match["source"], match["target"]) == (bus, lab.name("audit"))
+    assert match["detail"]["rule"] == lab.name("placed")
+    assert list(lab.flow.follow("o-20")["operation"]) == ["PutEvents", "rule-match", "ReceiveMessage"]
+    assert message["MessageId"] in _one(lab, operation="ReceiveMessage")["message_ids"]
+
+
+def test_dlq_redrive_rows_follow_the_message_back(lab: Lab) -> None:
+    """StartMessageMoveTask: "Starts an asynchronous task to move messages from a specified source
+    queue to a specified destination queue"; each move is a redrive delivery of the same message."""
+    sqs = lab.client("sqs")
+    dlq = sqs.create_queue(QueueName=lab.name("orders-dlq"))["QueueUrl"]
+    policy = {"deadLetterTargetArn": _queue_arn(sqs, dlq), "maxReceiveCount": 1}
+    url = sqs.create_queue(QueueName=lab.name("orders"), Attributes={"RedrivePolicy": json.dumps(policy)})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"order_id": "o-21"}))
+    sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)  # over maxReceiveCount: moved to the DLQ
+    sqs.start_message_move_task(SourceArn=_queue_arn(sqs, dlq))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        tasks = sqs.list_message_move_tasks(SourceArn=_queue_arn(sqs, dlq))["Results"]
+        if tasks and tasks[0]["Status"] != "RUNNING":
+            break
+        time.sleep(0.05)
+    sqs.receive_message(QueueUrl=url)
+
+    task = _one(lab, operation="StartMessageMoveTask")
+    assert (task["source"], task["target"], task["status"]) == (lab.name("orders-dlq"), "original sources", "ok")
+    path = list(lab.flow.follow("o-21")["operation"])
+    # The second receive returned nothing (the message went to the DLQ instead): not on the path.
+    assert path == ["SendMessage", "ReceiveMessage", "dlq-move", "redrive", "ReceiveMessage"]
+    redrive = _one(lab, operation="redrive")
+    assert (redrive["source"], redrive["target"]) == (lab.name("orders-dlq"), lab.name("orders"))
