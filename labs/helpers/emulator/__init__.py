@@ -31,6 +31,7 @@ PATCH_MODULES: list[str] = [
     "events_test_event_pattern",
     "events_pattern_arrays",
     "events_replay",
+    "events_put_targets_validation",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

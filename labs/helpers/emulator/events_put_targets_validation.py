@@ -1,0 +1,85 @@
+"""EventBridge PutTargets rejects target settings AWS rejects, instead of storing them silently.
+
+AWS (API reference, PutTargets): "Input, InputPath, and InputTransformer are mutually exclusive and
+optional parameters of a target"; Target.Input is "Valid JSON text passed to the target";
+RetryPolicy.MaximumRetryAttempts has "Valid Range: Minimum value of 0. Maximum value of 185" and
+MaximumEventAgeInSeconds "Minimum value of 60. Maximum value of 86400"; DeadLetterConfig.Arn is "The
+ARN of the SQS queue specified as the target for the dead-letter queue". moto 5.2.5 stores any of
+these, so a lab's typo surfaced only later as a delivery that behaved oddly (botocore itself only
+checks the minimums). Errors are ``ValidationException`` with AWS's constraint wording.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from .patching import Patch
+
+NAME = "events_put_targets_validation"
+RANGES = {"MaximumRetryAttempts": (0, 185), "MaximumEventAgeInSeconds": (60, 86_400)}
+_MEMBER_NAMES = {"MaximumRetryAttempts": "maximumRetryAttempts", "MaximumEventAgeInSeconds": "maximumEventAgeInSeconds"}
+
+
+def problems(targets: list[dict[str, Any]]) -> list[str]:
+    """What AWS would reject in ``targets`` (empty when all is well)."""
+    found: list[str] = []
+    for index, target in enumerate(targets, start=1):
+        ident = target.get("Id", "?")
+        given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
+        if len(given) > 1:
+            found.append(f"Input, InputPath, and InputTransformer are mutually exclusive (target {ident} sets "
+                         f"{', '.join(given)}).")
+        if target.get("Input") is not None:
+            try:
+                json.loads(target["Input"])
+            except ValueError:
+                found.append(f"Parameter Input is not valid for target {ident}. Reason: Input must be valid JSON text.")
+        for key, (low, high) in RANGES.items():
+            value = (target.get("RetryPolicy") or {}).get(key)
+            if value is None:
+                continue
+            member = f"targets.{index}.member.retryPolicy.{_MEMBER_NAMES[key]}"
+            if int(value) < low:
+                found.append(f"Value '{value}' at '{member}' failed to satisfy constraint: "
+                             f"Member must have value greater than or equal to {low}")
+            elif int(value) > high:
+                found.append(f"Value '{value}' at '{member}' failed to satisfy constraint: "
+                             f"Member must have value less than or equal to {high}")
+        dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
+        parts = str(dlq).split(":")
+        if dlq is not None and (len(parts) < 6 or parts[0] != "arn" or parts[2] != "sqs"):
+            found.append(f"Parameter DeadLetterConfig.Arn is not valid for target {ident}. "
+                         "Reason: the dead-letter queue must be an SQS queue ARN.")
+    return found
+
+
+def _apply() -> None:
+    from moto.events.exceptions import ValidationException
+    from moto.events.models import EventsBackend
+
+    if getattr(EventsBackend.put_targets, "_labs_validates", False):
+        return
+    original = EventsBackend.put_targets
+
+    @functools.wraps(original)
+    def put_targets(self: EventsBackend, name: str, event_bus_arn: str | None, targets: list[dict[str, Any]]) -> None:
+        found = problems(targets)
+        if found:
+            count = len(found)
+            raise ValidationException(f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(found))
+        original(self, name, event_bus_arn, targets)
+
+    put_targets._labs_validates = True  # type: ignore[attr-defined]
+    EventsBackend.put_targets = put_targets  # type: ignore[method-assign]
+
+
+PATCH = Patch(
+    name=NAME,
+    restores="PutTargets rejects more than one of Input/InputPath/InputTransformer, an Input that is not JSON, "
+             "RetryPolicy values out of range and a dead-letter queue that is not an SQS queue",
+    plain_moto="PutTargets stores all of these and the rule misbehaves later",
+    apply=_apply,
+    targets={"moto.events.models:EventsBackend.put_targets": "5c3742b61a68"},
+)
