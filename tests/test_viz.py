@@ -410,3 +410,64 @@ def test_definition_graph_reads_choices_defaults_catches_and_ends() -> None:
     assert graph.has_edge("Declined", "End") and graph.has_edge("Done", "End")
     assert not graph.has_edge("Pack", "Done")  # the Parallel is left through its branches
     assert graph.edges["Pack", "Box"]["kind"] == "branch"
+
+
+# --------------------------------------------------------------------------- through a real lab.flow
+def test_real_flow_sqs_dlq_and_eventbridge_target_lanes(lab: Lab) -> None:
+    """With the trace on, the student's calls and the backend's deliveries (a DLQ move, a rule
+    delivering to its target) are one story; ``lab.flow.sequence()`` draws it with lane kinds
+    read from the account (the rule's target is a queue, not 'other')."""
+    orders = res.ensure_queue(lab, "orders", dlq=True, max_receive_count=1)
+    audit = res.ensure_queue(lab, "audit")
+    res.ensure_event_bus(lab, "bus")
+    res.ensure_rule(lab, "to-audit", bus=lab.name("bus"), pattern={"source": ["securecart"]},
+                    targets=[{"Id": "audit", "Arn": audit.arn}])
+    sqs = lab.client("sqs")
+    sqs.send_message(QueueUrl=orders.url, MessageBody=json.dumps({"order_id": "o-1"}))
+    sqs.receive_message(QueueUrl=orders.url, VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=orders.url, VisibilityTimeout=0)  # over maxReceiveCount: to the DLQ
+    lab.client("events").put_events(Entries=[{"Source": "securecart", "DetailType": "OrderPlaced",
+                                              "Detail": json.dumps({"order_id": "o-2"}), "EventBusName": lab.name("bus")}])
+    fig = lab.flow.sequence(title="Real trace")
+    assert lane_labels(fig) == ["client", "orders", "orders-dlq", "bus", "audit"]
+    assert arrow_kinds(fig) == ["call", "call", "dlq", "call", "delivery"]
+    ticks = {t.get_text(): matplotlib.colors.to_hex(t.get_color()) for t in fig.axes[0].get_xticklabels()}
+    assert ticks["audit"] == "#e377c2" and ticks["orders-dlq"] == "#d62728"  # SQS queue, SQS DLQ colours
+    assert "other / outside the lab" not in legend_texts(fig)
+    assert "1 empty ReceiveMessage polls not shown" in title(fig)
+
+    edges = _map_edges(lab.flow.service_map())
+    assert edges[(orders.name, lab.name("orders-dlq"))]["count"] == 1  # the configured DLQ edge, traced once
+    assert edges[(f"rule/{lab.name('to-audit')}", audit.name)]["count"] == 1  # rule -> target via detail["rule"]
+    assert edges[("client", orders.name)]["kind"] == "call" and edges[(orders.name, "client")]["kind"] == "call"
+
+
+def test_real_flow_kinesis_and_dynamodb_stream_reads(lab: Lab) -> None:
+    res.ensure_stream(lab, "clicks")
+    table = res.ensure_table(lab, "orders")
+    kinesis = lab.client("kinesis")
+    kinesis.put_records(StreamName=lab.name("clicks"), Records=[
+        {"Data": json.dumps({"order_id": f"o-{i}"}).encode(), "PartitionKey": str(i)} for i in range(5)])
+    shard = kinesis.describe_stream(StreamName=lab.name("clicks"))["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = kinesis.get_shard_iterator(StreamName=lab.name("clicks"), ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert len(kinesis.get_records(ShardIterator=iterator)["Records"]) == 5
+    lab.client("dynamodb").put_item(TableName=table.name, Item={"id": {"S": "o-9"}, "order_id": {"S": "o-9"}})
+    streams = lab.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=table.stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=table.stream_arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert len(streams.get_records(ShardIterator=iterator)["Records"]) == 1
+    fig = lab.flow.sequence()
+    assert lane_labels(fig) == ["client", "clicks", "orders"]
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
+    assert labels == ["PutRecords \u00d75 [o-0 +4]", "GetRecords \u00d75 [o-0 +4]", "PutItem [o-9]", "GetRecords [o-9]"]
+    assert {"Kinesis stream", "DynamoDB table"} <= set(legend_texts(fig))
+
+
+def test_real_flow_step_functions_start_and_execution_path(lab: Lab) -> None:
+    arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
+    execution = _run(lab, arn, "via-trace", 5)
+    fig = lab.flow.sequence()
+    assert lane_labels(fig)[:2] == ["client", "fulfil"] and arrow_kinds(fig)[0] == "call"
+    assert execution_path(lab, execution).outcomes["Done"] == "succeeded"

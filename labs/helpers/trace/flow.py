@@ -249,6 +249,8 @@ class Flow:
 
     def sequence(self, **kwargs: Any) -> Any:
         """A sequence diagram of the trace (see :func:`labs.helpers.viz.sequence`)."""
+        if self.lab is not None:
+            kwargs.setdefault("lab", self.lab)  # lane kinds from the account (viz reads, never writes)
         return self._viz("sequence")(self.df, **kwargs)
 
     def service_map(self, **kwargs: Any) -> Any:

@@ -110,14 +110,29 @@ def category(row: Any) -> str:
     return "delivery" if row.get("kind") == "delivery" else "call"
 
 
-def lane_kinds(df: pd.DataFrame) -> dict[str, str]:
+#: inventory kind -> lane/node kind
+INVENTORY_KINDS = {"sqs-queue": "sqs", "sns-topic": "sns", "events-bus": "events", "lambda-function": "lambda",
+                   "sfn-state-machine": "stepfunctions", "kinesis-stream": "kinesis", "dynamodb-table": "dynamodb"}
+
+
+def account_kinds(lab: Any) -> dict[str, str]:
+    """Kind of each of the lab's resources by short name, read from the account: what a rule
+    delivered to is only an ARN in the backend, and the trace keeps the short name alone."""
+    kinds: dict[str, str] = {}
+    for resource in lab.resources().resources:
+        if resource.kind in INVENTORY_KINDS:
+            kinds[resource.name] = INVENTORY_KINDS[resource.kind]
+    return kinds
+
+
+def lane_kinds(df: pd.DataFrame, known: dict[str, str] | None = None) -> dict[str, str]:
     """What kind of resource each short name in ``source``/``target`` is (for colours).
 
     The service of a call row is the service of its non-client end (a SendMessage's queue); for
     deliveries the source is the delivering service's resource and the target follows from the
     action (a DLQ move lands in a DLQ) or the SNS protocol. Names mentioning "dlq" are DLQs.
     """
-    kinds: dict[str, str] = {"client": "client"}
+    kinds: dict[str, str] = {"client": "client", **(known or {})}
 
     def put(name: str, kind: str, *, strong: bool = False) -> None:
         if name and name not in ("?", "client") and (strong or name not in kinds):

@@ -19,17 +19,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .frame import category, common_prefix, lane_kinds, normalise
+from .frame import account_kinds, category, common_prefix, lane_kinds, normalise
 from .style import ARROWS, kind_colour, kind_label, kind_marker
 
 
 def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: Axes | None = None,
-             hide_empty_receives: bool = True, strip_prefix: bool = True) -> Figure:
+             hide_empty_receives: bool = True, strip_prefix: bool = True, lab: Any = None) -> Figure:
     """Draw ``df`` (``lab.flow.df`` or ``lab.flow``) as a sequence diagram; returns the Figure.
 
     ``max_messages`` is the number of rows drawn one arrow each; above it rows are aggregated.
     Empty ``ReceiveMessage`` polls (count 0) are left out by default (a polling consumer makes
-    hundreds) and the subtitle says how many.
+    hundreds) and the subtitle says how many. With ``lab`` (``lab.flow.sequence()`` passes it)
+    each lane's kind is read from the account, so a rule's target queue is drawn as a queue.
     """
     frame = normalise(df)
     notes: list[str] = []
@@ -50,9 +51,13 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
     else:
         steps = [_single(r) for r in frame.to_dict("records")]
 
-    kinds = lane_kinds(frame)
+    kinds = lane_kinds(frame, account_kinds(lab) if lab is not None else None)
     lanes = _lanes(frame)
-    prefix = common_prefix([lane for lane in lanes if lane != "client"]) if strip_prefix else ""
+    prefix = ""
+    if strip_prefix:
+        prefix = getattr(lab, "prefix", "") or common_prefix([lane for lane in lanes if lane != "client"])
+        if not any(lane.startswith(prefix) for lane in lanes):
+            prefix = ""
     if prefix:
         notes.append(f"resource names shown without the prefix {prefix!r}")
 
@@ -129,9 +134,10 @@ def _draw_lanes(ax: Axes, lanes: list[str], kinds: dict[str, str], prefix: str, 
     ax.set_xticks(range(len(lanes)))
     ax.set_xticklabels([lane[len(prefix):] if prefix and lane.startswith(prefix) else lane for lane in lanes],
                        fontsize=9, fontweight="bold")
-    for label, lane in zip(ax.get_xticklabels(), lanes):
-        label.set_color(kind_colour(kinds.get(lane, "other")) if lane != "client" else "black")
     ax.xaxis.tick_top()
+    for tick, lane in zip(ax.xaxis.get_major_ticks(), lanes):
+        for label in (tick.label1, tick.label2):
+            label.set_color(kind_colour(kinds.get(lane, "other")) if lane != "client" else "black")
     ax.set_xlim(-0.7, len(lanes) - 0.3)
     ax.set_ylim(bottom + 0.5, -0.5)  # time runs down
     ax.set_yticks([])

@@ -195,7 +195,8 @@ def add_flow(graph: nx.DiGraph, df: Any) -> None:
                 if end not in graph:
                     graph.add_node(end, kind="client" if end == "client" else "other", external=True)
             if not graph.has_edge(a, b):
-                graph.add_edge(a, b, kind="call" if a == "client" else "flow", label=str(row.get("operation", "")))
+                graph.add_edge(a, b, kind="call" if "client" in (a, b) else "flow",
+                               label=str(row.get("operation", "")))
             graph.edges[a, b]["count"] = graph.edges[a, b].get("count", 0) + count
 
 
