@@ -491,3 +491,17 @@ def test_dlq_redrive_rows_follow_the_message_back(lab: Lab) -> None:
     assert path == ["SendMessage", "ReceiveMessage", "dlq-move", "redrive", "ReceiveMessage"]
     redrive = _one(lab, operation="redrive")
     assert (redrive["source"], redrive["target"]) == (lab.name("orders-dlq"), lab.name("orders"))
+
+
+def test_a_discarded_lab_stops_collecting_deliveries(lab: Lab) -> None:
+    import gc
+
+    from labs.helpers.trace import recorder
+
+    other = start_lab("sqs-orders")
+    other.client("sqs")  # its flow exists and listens
+    assert other.flow in set(recorder._flows)
+    del other
+    gc.collect()
+    assert all(flow.lab is not None for flow in recorder._flows if flow is not lab.flow)
+    assert lab.flow in set(recorder._flows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -89,7 +90,9 @@ class Flow:
     """
 
     def __init__(self, lab: Lab | None = None, *, capacity: int | None = None, enabled: bool | None = None) -> None:
-        self.lab = lab
+        # A weak reference: the lab holds its flow, and a flow must not keep a finished lab (and
+        # through it every client) alive, or old labs would go on collecting deliveries.
+        self._lab = weakref.ref(lab) if lab is not None else None
         self.enabled: bool = _env_enabled() if enabled is None else enabled
         self._rows: deque[Row] = deque(maxlen=capacity or _env_capacity())
         self._seq = itertools.count(1)
@@ -98,6 +101,25 @@ class Flow:
         self._ids = _Bounded(_MEMORY)  # message ids this lab's calls produced (delivery attribution)
         self._lock = threading.Lock()
         self._masker: Masker | None = None
+
+    @property
+    def lab(self) -> Lab | None:
+        """The lab this flow belongs to (None once that lab is gone)."""
+        return self._lab() if self._lab is not None else None
+
+    def _snapshot(self) -> list[Row]:
+        """The rows, oldest first, copied safely while other threads may still be recording."""
+        for _ in range(5):
+            try:
+                rows = list(self._rows)
+                break
+            except RuntimeError:  # deque mutated during iteration
+                continue
+        else:
+            with self._lock:
+                rows = list(self._rows)
+        rows.sort(key=lambda r: r.seq)
+        return rows
 
     # ------------------------------------------------------------------ recording (hot path)
     def next_seq(self) -> int:
@@ -170,8 +192,10 @@ class Flow:
 
     @property
     def df(self) -> pd.DataFrame:
-        """The rows as a DataFrame with exactly the documented columns (masked), oldest first."""
-        return self._frame(sorted(list(self._rows), key=lambda r: r.seq))
+        """The rows as a DataFrame with exactly the columns in the table of :class:`Flow`
+        (seq, time, kind, service, operation, source, target, message_ids, cause_id, order_ids,
+        count, payload, status, error, detail), masked, oldest first. Built on each access."""
+        return self._frame(self._snapshot())
 
     def _frame(self, rows: Iterable[Row]) -> pd.DataFrame:
         m = self.masker
@@ -200,7 +224,7 @@ class Flow:
         A row that names other orders but not this one is never followed into, even if it shares
         a message id with a batch row of this order (a GetRecords of three orders' records must
         not pull in the other two orders' sends)."""
-        rows = sorted(list(self._rows), key=lambda r: r.seq)
+        rows = self._snapshot()
         order_id = str(order_id)
         chosen: set[int] = set()
         ids: set[str] = set()
@@ -223,7 +247,7 @@ class Flow:
 
     def summary(self) -> pd.DataFrame:
         """Rows, messages moved and errors per service and operation."""
-        rows = list(self._rows)
+        rows = self._snapshot()
         if not rows:
             return pd.DataFrame(columns=["service", "operation", "kind", "rows", "messages", "errors"])
         # From the raw rows: counting needs no masking, so this stays quick at 100,000 rows.
@@ -272,7 +296,7 @@ class Flow:
         return f"Flow of lab {name!r}: {len(self)} rows{state}"
 
     def _tail(self) -> pd.DataFrame:
-        rows = sorted(list(self._rows), key=lambda r: r.seq)[-_SHOWN:]
+        rows = self._snapshot()[-_SHOWN:]
         return self._frame(rows).drop(columns=["detail"])
 
     def __repr__(self) -> str:

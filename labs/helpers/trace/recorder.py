@@ -184,7 +184,7 @@ def on_delivery(delivery: observe.Delivery) -> None:
     touches a resource the lab owns (its prefix or its registry). A delivery no lab claims is
     ambiguous and kept by every lab, rather than silently lost.
     """
-    flows = [f for f in list(_flows) if f.enabled]
+    flows = [f for f in list(_flows) if f.enabled and f.lab is not None]  # a finished lab collects nothing
     if not flows:
         return
     source, target = str(delivery.source or ""), str(delivery.target or "")
