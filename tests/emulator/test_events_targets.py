@@ -117,3 +117,16 @@ def test_rule_without_match_reports_nothing(lab: Lab, deliveries: list[Delivery]
     bus = rule(lab, [{"Id": "q", "Arn": arn}], pattern={"source": ["securecart.payments"]})
     put_order(lab, bus)
     assert drain(lab, url) == [] and [d for d in deliveries if d.action == "rule-match"] == []
+
+
+def test_fifo_queue_without_content_based_deduplication_is_a_failed_delivery(lab: Lab) -> None:
+    """Target.SqsParameters: "If you specify an SQS FIFO queue as a target, the queue must have
+    content-based deduplication enabled." Plain moto warns and drops the event without a trace; here the
+    delivery fails like any other and lands in the target's DLQ."""
+    _, arn = queue(lab, "payments.fifo", FifoQueue="true")
+    dlq_url, dlq_arn = queue(lab, "payments-dlq")
+    bus = rule(lab, [{"Id": "q", "Arn": arn, "SqsParameters": {"MessageGroupId": "g"}, "DeadLetterConfig": {"Arn": dlq_arn}}])
+    put_order(lab, bus)
+    [message] = drain(lab, dlq_url)
+    assert message["MessageAttributes"]["TARGET_ARN"]["StringValue"] == arn
+    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "INVALID_PARAMETER"

@@ -94,6 +94,8 @@ class DeliveryError(Exception):
 
 def classify(err: BaseException) -> TargetFailure:
     """Map an exception from a moto backend to AWS's DLQ error code and whether AWS would retry."""
+    if isinstance(err, DeliveryError):  # the layer's own verdict: a target AWS would refuse outright
+        return TargetFailure(err.code, err.message, retryable=False)
     raw = getattr(err, "error_type", None) or getattr(err, "TYPE", None) or getattr(err, "code", None)
     code = raw if isinstance(raw, str) else type(err).__name__
     message = str(getattr(err, "message", "") or err)
@@ -150,13 +152,12 @@ def _sqs(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str
     backend = sqs_backends[arn.account or rule.account_id][arn.region or rule.region_name]
     group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
     queue = backend.get_queue(arn.resource)
-    dedup_id = None
-    if queue.fifo_queue and group_id and queue.content_based_deduplication in (False, "false", "False"):
-        # AWS: "Content-based deduplication must be enabled on the FIFO queue" for EventBridge.
+    if queue.fifo_queue and str(queue.content_based_deduplication).lower() != "true":
+        # API reference, Target.SqsParameters: "If you specify an SQS FIFO queue as a target, the queue
+        # must have content-based deduplication enabled." (moto warned and dropped the event silently.)
         raise DeliveryError("INVALID_PARAMETER",
-                            "The FIFO queue must have content-based deduplication enabled to receive events")
-    message = backend.send_message(queue_name=arn.resource, message_body=text, group_id=group_id,
-                                   deduplication_id=dedup_id)
+                            "The SQS FIFO queue target must have content-based deduplication enabled.")
+    message = backend.send_message(queue_name=arn.resource, message_body=text, group_id=group_id)
     return str(message.id)
 
 
