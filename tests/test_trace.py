@@ -505,3 +505,34 @@ def test_a_discarded_lab_stops_collecting_deliveries(lab: Lab) -> None:
     gc.collect()
     assert all(flow.lab is not None for flow in recorder._flows if flow is not lab.flow)
     assert lab.flow in set(recorder._flows)
+
+
+def test_step_functions_transitions_go_to_the_lab_that_created_the_machine(lab: Lab) -> None:
+    """A state machine created through the lab's client without the prefix is still the lab's
+    (its registry), so the transitions of its executions are recorded there and nowhere else."""
+    other = start_lab("sqs-orders")
+    other.client("sqs")
+    sfn = lab.client("stepfunctions")
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    machine = sfn.create_state_machine(name="fulfil-unprefixed", definition=json.dumps(definition),
+                                       roleArn=f"arn:aws:iam::{lab.account_id}:role/sfn")["stateMachineArn"]
+    execution = machine.replace(":stateMachine:", ":execution:") + ":run-9"
+    emit(Delivery(service="stepfunctions", action="state-entered", source=execution, target=execution,
+                  cause_id=execution, detail={"state": "Done", "execution": execution}))
+    row = _one(lab, operation="state-entered")
+    assert (row["source"], row["target"]) == ("fulfil-unprefixed:run-9", "fulfil-unprefixed:run-9")
+    assert row["cause_id"] == "execution:fulfil-unprefixed:run-9"
+    assert _rows(other, operation="state-entered") == []
+    assert lab.account_id not in repr(row["detail"])  # the ARN in detail is shown as a short name
+
+
+def test_large_and_binary_payloads_are_summarised(lab: Lab) -> None:
+    sqs, kinesis = lab.client("sqs"), lab.client("kinesis")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    big = json.dumps({"order_id": "o-30", "lines": ["x" * 50] * 4000})  # about 220 KB
+    sqs.send_message(QueueUrl=url, MessageBody=big)
+    kinesis.create_stream(StreamName=lab.name("clicks"), ShardCount=1)
+    kinesis.put_record(StreamName=lab.name("clicks"), Data=bytes(range(256)), PartitionKey="p")
+    send = _one(lab, operation="SendMessage")
+    assert send["order_ids"] == ("o-30",) and len(send["payload"]) <= 80
+    assert len(_one(lab, operation="PutRecord")["payload"]) <= 80

@@ -162,8 +162,12 @@ def _kind(value: str) -> str:
 
 
 def _owns(lab: Any, kind: str, name: str) -> bool:
+    if not name:
+        return False
+    if kind == "sfn-state-machine" and ":" in name:  # an execution "machine:run" is its machine's
+        name = name.split(":", 1)[0]
     try:
-        return bool(name) and bool(lab.owns(kind, name))
+        return bool(lab.owns(kind, name))
     except Exception:  # noqa: BLE001 - a lab without .owns claims nothing
         return False
 
