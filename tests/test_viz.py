@@ -6,10 +6,8 @@ counts and widths - so a picture that silently drops a DLQ move or a subscriber 
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 
 import matplotlib.colors
 import matplotlib.pyplot as plt
@@ -17,36 +15,15 @@ import pytest
 
 from labs.helpers import Lab, LabError
 from labs.helpers import resources as res
-from labs.helpers.viz import QueueDepthRecorder, execution_path, queue_depth, sequence, service_map
-from labs.helpers.viz.execution import definition_graph
+from labs.helpers.viz import QueueDepthRecorder, queue_depth, sequence
 from labs.helpers.viz.sequence import arrows
-from labs.helpers.viz.service_map import edge_width
-from labs.helpers.viz.style import OUTCOMES
-from tests.viz_frames import call, delivery, flow_df
+from tests.viz_frames import arrow_kinds, call, delivery, flow_df, lane_labels, legend_texts, map_edges, title
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
-
-
-def lane_labels(fig) -> list[str]:
-    return [t.get_text() for t in fig.axes[0].get_xticklabels()]
-
-
-def legend_texts(fig) -> list[str]:
-    legend = fig.axes[0].get_legend()
-    assert legend is not None, "every picture has a legend"
-    return [t.get_text() for t in legend.get_texts()]
-
-
-def title(fig) -> str:
-    return fig.axes[0].get_title(loc="left")
-
-
-def arrow_kinds(fig) -> list[str]:
-    return [a.get_gid().split(":", 1)[1] for a in arrows(fig)]
 
 
 # --------------------------------------------------------------------------- sequence: SQS
@@ -158,126 +135,6 @@ def test_sequence_into_a_given_axes() -> None:
     assert sequence(flow_df([call("sqs", "SendMessage", "client", "q")]), ax=ax) is fig
 
 
-# --------------------------------------------------------------------------- service map
-def _map_edges(fig) -> dict[tuple[str, str], dict]:
-    return {(a, b): d for a, b, d in fig.graph.edges(data=True)}
-
-
-def test_service_map_discovers_subscriptions_filters_and_dlq(lab: Lab) -> None:
-    orders = res.ensure_queue(lab, "orders", dlq=True, max_receive_count=3)
-    fraud = res.ensure_queue(lab, "fraud")
-    topic = res.ensure_topic(lab, "order-events")
-    res.ensure_queue_subscription(lab, topic, orders)
-    res.ensure_queue_subscription(lab, topic, fraud, filter_policy={"total": [{"numeric": [">", 500]}]})
-    fig = service_map(lab)
-    edges = _map_edges(fig)
-    t, o, f, d = lab.name("order-events"), lab.name("orders"), lab.name("fraud"), lab.name("orders-dlq")
-    assert edges[(t, o)]["kind"] == "subscription" and edges[(t, o)]["label"] == "sqs"
-    assert edges[(t, f)]["label"] == "sqs + filter"
-    assert edges[(o, d)]["kind"] == "dlq" and edges[(o, d)]["label"] == "after 3 receives"
-    assert fig.graph.nodes[d]["kind"] == "dlq"
-    assert len(edges) == 3
-    # one drawn arrow per edge, and a legend naming node and edge kinds
-    assert len([p for p in fig.axes[0].patches if str(p.get_gid()).startswith("edge:")]) == 3
-    assert {"SNS topic", "SQS queue", "SQS dead-letter queue", "SNS subscription", "redrive policy \u2192 DLQ"} \
-        <= set(legend_texts(fig))
-    assert {"order-events", "orders", "fraud", "orders-dlq"} <= {t.get_text() for t in fig.axes[0].texts}
-
-
-def test_service_map_edge_widths_follow_the_flow(lab: Lab) -> None:
-    orders = res.ensure_queue(lab, "orders")
-    audit = res.ensure_queue(lab, "audit")
-    topic = res.ensure_topic(lab, "order-events")
-    res.ensure_queue_subscription(lab, topic, orders)
-    res.ensure_queue_subscription(lab, topic, audit)
-    t, o, a = lab.name("order-events"), lab.name("orders"), lab.name("audit")
-    df = flow_df([call("sns", "Publish", "client", t)] * 30 +
-                 [delivery("sns", "fanout", t, o)] * 30 + [delivery("sns", "fanout", t, a)] * 2)
-    fig = service_map(lab, df)
-    edges = _map_edges(fig)
-    assert edges[("client", t)]["count"] == 30 and edges[("client", t)]["kind"] == "call"
-    assert edges[(t, o)]["count"] == 30 and edges[(t, a)]["count"] == 2
-    assert edges[(t, o)]["width"] > edges[(t, a)]["width"] > edge_width(0)
-    drawn = {p.get_gid(): p.get_linewidth() for p in fig.axes[0].patches}
-    assert drawn[f"edge:{t}->{o}"] == pytest.approx(edges[(t, o)]["width"])
-    assert "\u00d730" in " ".join(t.get_text() for t in fig.axes[0].texts)
-
-
-def test_service_map_eventbridge_rule_and_targets(lab: Lab) -> None:
-    bus_arn = res.ensure_event_bus(lab, "orders")
-    audit = res.ensure_queue(lab, "audit")
-    billing = res.ensure_queue(lab, "billing")
-    bus = lab.name("orders")
-    res.ensure_rule(lab, "all-orders", bus=bus, pattern={"source": ["securecart.orders"]},
-                    targets=[{"Id": "audit", "Arn": audit.arn}, {"Id": "billing", "Arn": billing.arn}])
-    rule = f"rule/{lab.name('all-orders')}"
-    df = flow_df([call("events", "PutEvents", "client", bus)] +
-                 [delivery("events", "rule-match", bus, audit.name, detail={"rule": lab.name("all-orders"), "bus": bus})] * 4)
-    fig = service_map(lab, df)
-    edges = _map_edges(fig)
-    assert fig.graph.nodes[rule]["kind"] == "rule" and fig.graph.nodes[bus]["kind"] == "events"
-    assert edges[(bus, rule)]["kind"] == "rule"
-    assert edges[(rule, audit.name)]["label"] == "audit" and edges[(rule, billing.name)]["label"] == "billing"
-    assert edges[(rule, audit.name)]["count"] == 4 and "count" not in edges[(rule, billing.name)]
-    assert bus_arn.endswith(bus)
-    assert "EventBridge rule / target" in legend_texts(fig)
-
-
-def _function(lab: Lab, name: str) -> str:
-    role = lab.client("iam").create_role(RoleName=lab.name("fn-role"), AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    return lab.client("lambda").create_function(
-        FunctionName=lab.name(name), Runtime="python3.12", Role=role, Handler="handler.handler",
-        Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
-
-
-def test_service_map_event_source_mappings_from_streams_and_queues(lab: Lab) -> None:
-    stream_arn = res.ensure_stream(lab, "clicks")
-    table = res.ensure_table(lab, "orders")
-    queue = res.ensure_queue(lab, "work")
-    fn = _function(lab, "consumer")
-    aws_lambda = lab.client("lambda")
-    aws_lambda.create_event_source_mapping(EventSourceArn=stream_arn, FunctionName=fn, StartingPosition="LATEST",
-                                           BatchSize=50)
-    aws_lambda.create_event_source_mapping(EventSourceArn=table.stream_arn, FunctionName=fn,
-                                           StartingPosition="LATEST", BatchSize=10)
-    aws_lambda.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName=fn, BatchSize=5)
-    fig = service_map(lab)
-    edges = _map_edges(fig)
-    f = lab.name("consumer")
-    assert edges[(lab.name("clicks"), f)] == {"kind": "esm", "label": "batch 50", "width": 1.2}
-    assert edges[(table.name, f)]["label"] == "batch 10"
-    assert edges[(queue.name, f)]["label"] == "batch 5"
-    kinds = {n: d["kind"] for n, d in fig.graph.nodes(data=True)}
-    assert kinds[lab.name("clicks")] == "kinesis" and kinds[table.name] == "dynamodb" and kinds[f] == "lambda"
-    assert {"Kinesis stream", "DynamoDB table", "Lambda function", "Lambda event source mapping"} <= set(legend_texts(fig))
-
-
-def test_service_map_state_machine_task_targets(lab: Lab) -> None:
-    queue = res.ensure_queue(lab, "shipments")
-    table = res.ensure_table(lab, "orders")
-    definition = {"StartAt": "Save", "States": {
-        "Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
-                 "Parameters": {"TableName": table.name, "Item": {"id": {"S.$": "$.id"}}}, "Next": "Ship"},
-        "Ship": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
-                 "Parameters": {"QueueUrl": queue.url, "MessageBody.$": "$"}, "End": True}}}
-    res.ensure_state_machine(lab, "fulfil", definition)
-    edges = _map_edges(service_map(lab))
-    sm = lab.name("fulfil")
-    assert edges[(sm, table.name)]["label"] == "dynamodb:putItem"
-    assert edges[(sm, queue.name)]["label"] == "sqs:sendMessage"
-
-
-def test_service_map_of_an_empty_lab_says_so(lab: Lab) -> None:
-    fig = service_map(lab)
-    assert fig.graph.number_of_nodes() == 0
-    assert any("no resources yet" in t.get_text() for t in fig.axes[0].texts)
-
-
 # --------------------------------------------------------------------------- queue depth
 def test_queue_depth_records_visible_in_flight_and_dlq(lab: Lab) -> None:
     """AWS: ApproximateNumberOfMessages is "the approximate number of messages available for
@@ -336,82 +193,6 @@ def test_queue_depth_names_a_missing_queue(lab: Lab) -> None:
         QueueDepthRecorder(lab, ["nope"])
 
 
-# --------------------------------------------------------------------------- execution path
-FULFIL = {"StartAt": "Check", "States": {
-    "Check": {"Type": "Choice", "Choices": [{"Variable": "$.total", "NumericGreaterThan": 100, "Next": "Charge"}],
-              "Default": "Pack"},
-    "Charge": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
-               "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/missing",
-                              "MessageBody.$": "$"},
-               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Refund"}], "Next": "Done"},
-    "Pack": {"Type": "Parallel", "Next": "Done", "Branches": [
-        {"StartAt": "Label", "States": {"Label": {"Type": "Pass", "End": True}}},
-        {"StartAt": "Box", "States": {"Box": {"Type": "Pass", "End": True}}}]},
-    "Refund": {"Type": "Pass", "Next": "Declined"},
-    "Declined": {"Type": "Fail", "Error": "PaymentDeclined", "Cause": "charge failed"},
-    "Done": {"Type": "Succeed"}}}
-
-
-def _run(lab: Lab, arn: str, name: str, total: int) -> str:
-    sfn = lab.client("stepfunctions")
-    execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"total": total}))["executionArn"]
-    deadline = time.time() + 5
-    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.time() < deadline:
-        time.sleep(0.02)
-    return execution
-
-
-def _state_colours(fig) -> dict[str, str]:
-    return {p.get_gid().split(":", 1)[1]: matplotlib.colors.to_hex(p.get_facecolor())
-            for p in fig.axes[0].patches if str(p.get_gid()).startswith("state:")}
-
-
-def test_execution_path_failure_caught_then_failed(lab: Lab) -> None:
-    """AWS: a Catch "causes the state machine to transition to the state named in Next" when the
-    error matches; a Fail state "stops the execution ... and marks it as a failure"."""
-    arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
-    fig = execution_path(lab, _run(lab, arn, "big-order", 500))
-    assert fig.outcomes == {"Check": "succeeded", "Charge": "caught", "Refund": "succeeded", "Declined": "failed",
-                            "Pack": "not-visited", "Label": "not-visited", "Box": "not-visited",
-                            "Done": "not-visited"}
-    colours = _state_colours(fig)
-    assert colours["Check"] == OUTCOMES["succeeded"][0] and colours["Charge"] == OUTCOMES["caught"][0]
-    assert colours["Declined"] == OUTCOMES["failed"][0] and colours["Pack"] == OUTCOMES["not-visited"][0]
-    taken = {p.get_gid() for p in fig.axes[0].patches if str(p.get_gid()).endswith(":taken")}
-    assert taken == {"edge:Start->Check:taken", "edge:Check->Charge:taken", "edge:Charge->Refund:taken",
-                     "edge:Refund->Declined:taken", "edge:Declined->End:taken"}
-    assert fig.graph.edges["Charge", "Refund"]["kind"] == "catch"
-    legend = legend_texts(fig)
-    assert {"succeeded", "failed", "failed, caught by Catch", "not visited", "Catch", "transition taken"} <= set(legend)
-    assert "FAILED" in title(fig)
-
-
-def test_execution_path_success_through_parallel_branches(lab: Lab) -> None:
-    arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
-    fig = execution_path(lab, _run(lab, arn, "small-order", 5))
-    assert {k for k, v in fig.outcomes.items() if v == "succeeded"} == {"Check", "Pack", "Label", "Box", "Done"}
-    assert set(_state_colours(fig).values()) == {OUTCOMES["succeeded"][0], OUTCOMES["not-visited"][0]}
-    assert fig.graph.nodes["Label"]["group"] == "Pack"  # branches drawn inside the Parallel's box
-    assert any(p.get_gid() == "group:Pack" for p in fig.axes[0].patches)
-    taken = {p.get_gid() for p in fig.axes[0].patches if str(p.get_gid()).endswith(":taken")}
-    assert {"edge:Pack->Label:taken", "edge:Label->Done:taken", "edge:Box->Done:taken", "edge:Done->End:taken"} <= taken
-    assert "failed" not in legend_texts(fig)
-
-
-def test_execution_path_of_an_unknown_execution_explains(lab: Lab) -> None:
-    with pytest.raises(LabError, match="executionArn"):
-        execution_path(lab, "arn:aws:states:us-east-1:123456789012:execution:nope:nope")
-
-
-def test_definition_graph_reads_choices_defaults_catches_and_ends() -> None:
-    graph = definition_graph(json.dumps(FULFIL))
-    assert graph.edges["Check", "Charge"]["label"] == "$.total > 100"
-    assert graph.edges["Check", "Pack"]["label"] == "default"
-    assert graph.has_edge("Declined", "End") and graph.has_edge("Done", "End")
-    assert not graph.has_edge("Pack", "Done")  # the Parallel is left through its branches
-    assert graph.edges["Pack", "Box"]["kind"] == "branch"
-
-
 # --------------------------------------------------------------------------- through a real lab.flow
 def test_real_flow_sqs_dlq_and_eventbridge_target_lanes(lab: Lab) -> None:
     """With the trace on, the student's calls and the backend's deliveries (a DLQ move, a rule
@@ -436,7 +217,7 @@ def test_real_flow_sqs_dlq_and_eventbridge_target_lanes(lab: Lab) -> None:
     assert "other / outside the lab" not in legend_texts(fig)
     assert "1 empty ReceiveMessage polls not shown" in title(fig)
 
-    edges = _map_edges(lab.flow.service_map())
+    edges = map_edges(lab.flow.service_map())
     assert edges[(orders.name, lab.name("orders-dlq"))]["count"] == 1  # the configured DLQ edge, traced once
     assert edges[(f"rule/{lab.name('to-audit')}", audit.name)]["count"] == 1  # rule -> target via detail["rule"]
     assert edges[("client", orders.name)]["kind"] == "call" and edges[(orders.name, "client")]["kind"] == "call"
@@ -463,11 +244,3 @@ def test_real_flow_kinesis_and_dynamodb_stream_reads(lab: Lab) -> None:
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
     assert labels == ["PutRecords \u00d75 [o-0 +4]", "GetRecords \u00d75 [o-0 +4]", "PutItem [o-9]", "GetRecords [o-9]"]
     assert {"Kinesis stream", "DynamoDB table"} <= set(legend_texts(fig))
-
-
-def test_real_flow_step_functions_start_and_execution_path(lab: Lab) -> None:
-    arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
-    execution = _run(lab, arn, "via-trace", 5)
-    fig = lab.flow.sequence()
-    assert lane_labels(fig)[:2] == ["client", "fulfil"] and arrow_kinds(fig)[0] == "call"
-    assert execution_path(lab, execution).outcomes["Done"] == "succeeded"

@@ -1,4 +1,5 @@
-"""Hand-made flow DataFrames with exactly the columns of contract 2 (``lab.flow.df``).
+"""Hand-made flow DataFrames with exactly the columns of contract 2 (``lab.flow.df``), and
+helpers that read back what a picture drew.
 
 The pictures are tested against the documented shape, independent of how the trace builds it:
 ``flow_df(rows)`` fills every documented column, so a test states only what matters to it.
@@ -9,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+
+from labs.helpers.viz.sequence import arrows
 
 DEFAULTS: dict[str, Any] = {
     "kind": "call", "service": "", "operation": "", "source": "client", "target": "", "message_ids": (),
@@ -34,3 +37,26 @@ def call(service: str, operation: str, source: str, target: str, **extra: Any) -
 
 def delivery(service: str, action: str, source: str, target: str, **extra: Any) -> dict[str, Any]:
     return {"kind": "delivery", "service": service, "operation": action, "source": source, "target": target, **extra}
+
+
+# --------------------------------------------------------------------------- reading figures
+def lane_labels(fig) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].get_xticklabels()]
+
+
+def legend_texts(fig) -> list[str]:
+    legend = fig.axes[0].get_legend()
+    assert legend is not None, "every picture has a legend"
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def title(fig) -> str:
+    return fig.axes[0].get_title(loc="left")
+
+
+def map_edges(fig) -> dict[tuple[str, str], dict]:
+    return {(a, b): d for a, b, d in fig.graph.edges(data=True)}
+
+
+def arrow_kinds(fig) -> list[str]:
+    return [a.get_gid().split(":", 1)[1] for a in arrows(fig)]

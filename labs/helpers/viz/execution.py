@@ -15,6 +15,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import networkx as nx
+from botocore.exceptions import BotoCoreError, ClientError
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
@@ -98,7 +99,7 @@ def execution_outcomes(events: list[dict[str, Any]], status: str) -> tuple[dict[
     RUNNING, a state not yet exited is in progress.
     """
     by_id = {e["id"]: e for e in events}
-    open_states: list[str] = []
+    open_states: list[tuple[str, str]] = []  # (name, state type), innermost last
     failed: set[str] = set()
     outcome: dict[str, str] = {}
     taken: list[tuple[str, str]] = []
@@ -107,30 +108,43 @@ def execution_outcomes(events: list[dict[str, Any]], status: str) -> tuple[dict[
         if _SEVERITY[result] >= _SEVERITY.get(outcome.get(name, "not-visited"), 0):
             outcome[name] = result
 
+    def owner(kind: str) -> str | None:
+        """The open state a Failed/Succeeded event is about: a MapStateFailed is the Map's, a
+        TaskFailed the innermost Task's (Parallel branches and Map iterations interleave)."""
+        wanted = next((t for t in ("Map", "Parallel") if kind.startswith(t)), "Task")
+        for name, state_type in reversed(open_states):
+            if state_type == wanted:
+                return name
+        return open_states[-1][0] if open_states else None
+
     for event in events:
         kind = event["type"]
         if kind.endswith("StateEntered"):
             name = event["stateEnteredEventDetails"]["name"]
-            open_states.append(name)
+            open_states.append((name, kind.removesuffix("StateEntered")))
             failed.discard(name)
             taken.append((_came_from(event, by_id), name))
             if kind == "FailStateEntered":
                 worst(name, "failed")
         elif kind.endswith("StateExited"):
             name = event["stateExitedEventDetails"]["name"]
-            if name in open_states:
-                open_states.remove(name)
+            open_states = [s for s in open_states if s[0] != name]
             worst(name, "caught" if name in failed else "succeeded")
+        elif kind.startswith(("Execution", "MapIteration", "ParallelIteration")):
+            pass  # the execution's own end, or one iteration's: not a state's outcome
         elif kind.endswith(("Failed", "TimedOut")):
-            if open_states and not kind.startswith("Execution"):
-                failed.add(open_states[-1])
-        elif kind.endswith("Succeeded") and not kind.startswith("Execution") and open_states:
-            failed.discard(open_states[-1])
+            name = owner(kind)
+            if name:
+                failed.add(name)
+        elif kind.endswith("Succeeded"):
+            name = owner(kind)
+            if name:
+                failed.discard(name)
         if kind in ("ExecutionSucceeded", "ExecutionFailed"):
-            last_exit = _came_from(event, by_id)
-            taken.append((last_exit, END))
-    for name in open_states:
-        worst(name, "running" if status == "RUNNING" else "failed")
+            taken.append((_came_from(event, by_id), END))
+    for name, _ in open_states:
+        if name not in outcome or outcome[name] != "failed":
+            worst(name, "running" if status == "RUNNING" else "failed")
     return outcome, taken
 
 
@@ -150,6 +164,15 @@ def _came_from(event: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> str:
         current = by_id.get(current.get("previousEventId", 0))
         seen += 1
     return START
+
+
+def _definition_for(sfn: Any, execution: dict[str, Any]) -> dict[str, Any]:
+    """The definition the execution ran with (AWS keeps it per execution, so a machine updated
+    since still draws the path on the graph it took); the machine's current one as a fallback."""
+    try:
+        return dict(sfn.describe_state_machine_for_execution(executionArn=execution["executionArn"]))
+    except (ClientError, BotoCoreError, NotImplementedError):
+        return dict(sfn.describe_state_machine(stateMachineArn=execution["stateMachineArn"]))
 
 
 def _history(sfn: Any, execution_arn: str) -> Iterator[dict[str, Any]]:
@@ -173,7 +196,7 @@ def execution_path(lab: Any, execution_arn: str, *, title: str | None = None) ->
     with explained(f"read execution {execution_arn.rsplit(':', 1)[-1]!r}",
                    "Pass the executionArn that start_execution returned."):
         execution = sfn.describe_execution(executionArn=execution_arn)
-        machine = sfn.describe_state_machine(stateMachineArn=execution["stateMachineArn"])
+        machine = _definition_for(sfn, execution)
         events = list(_history(sfn, execution_arn))
     try:
         graph = definition_graph(machine["definition"])
@@ -183,7 +206,7 @@ def execution_path(lab: Any, execution_arn: str, *, title: str | None = None) ->
     visited, taken = execution_outcomes(events, execution["status"])
     outcomes = {n: visited.get(n, "not-visited") for n in graph.nodes if n not in (START, END)}
 
-    pos = positions(graph, direction="TB", roots=[START], spacing=(1.25, 2.6))
+    pos = _separate_groups(graph, positions(graph, direction="TB", roots=[START], spacing=(1.25, 2.6)), 2.6)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.9 * (max(xs) - min(xs)) / 2.6 + 4.5),
@@ -231,6 +254,40 @@ def execution_path(lab: Any, execution_arn: str, *, title: str | None = None) ->
     fig.graph = graph  # type: ignore[attr-defined]
     fig.outcomes = outcomes  # type: ignore[attr-defined]
     return fig
+
+
+def _separate_groups(graph: nx.DiGraph, pos: dict[str, tuple[float, float]],
+                     gap: float) -> dict[str, tuple[float, float]]:
+    """Move states that are not inside a Parallel/Map out of its box: in each row the box spans,
+    outsiders left of the box's centre go left of it, the others right, keeping their order."""
+    pos = dict(pos)
+    groups: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("group"):
+            groups.setdefault(data["group"], []).append(node)
+
+    def inside(node: str, group: str) -> bool:
+        while node:
+            if node == group:
+                return True
+            node = graph.nodes[node].get("group") if node in graph else None
+        return False
+
+    for group, members in groups.items():
+        members = [n for n in graph.nodes if inside(n, group) and n != group]
+        xs = [pos[n][0] for n in members]
+        ys = {pos[n][1] for n in members}
+        low, high, centre = min(xs), max(xs), sum(xs) / len(xs)
+        for y in ys:
+            row = sorted((n for n in graph.nodes if pos[n][1] == y and not inside(n, group)),
+                         key=lambda n: pos[n][0])
+            left = [n for n in row if pos[n][0] < centre]
+            right = [n for n in row if pos[n][0] >= centre]
+            for i, node in enumerate(reversed(left)):
+                pos[node] = (min(pos[node][0], low - gap * (i + 1)), y)
+            for i, node in enumerate(right):
+                pos[node] = (max(pos[node][0], high + gap * (i + 1)), y)
+    return pos
 
 
 def _on_graph(graph: nx.DiGraph, taken: list[tuple[str, str]]) -> set[tuple[str, str]]:

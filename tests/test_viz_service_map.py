@@ -1,0 +1,140 @@
+"""The service map (labs.helpers.viz.service_map): resources and routes discovered from the
+account - SNS subscriptions and filters, redrive policies, EventBridge rules and targets, event
+source mappings, state machine tasks - with edge widths from the flow trace."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import matplotlib.pyplot as plt
+import pytest
+
+from labs.helpers import Lab
+from labs.helpers import resources as res
+from labs.helpers.viz import service_map
+from labs.helpers.viz.service_map import edge_width
+from tests.viz_frames import call, delivery, flow_df, legend_texts, map_edges
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- service map
+def test_service_map_discovers_subscriptions_filters_and_dlq(lab: Lab) -> None:
+    orders = res.ensure_queue(lab, "orders", dlq=True, max_receive_count=3)
+    fraud = res.ensure_queue(lab, "fraud")
+    topic = res.ensure_topic(lab, "order-events")
+    res.ensure_queue_subscription(lab, topic, orders)
+    res.ensure_queue_subscription(lab, topic, fraud, filter_policy={"total": [{"numeric": [">", 500]}]})
+    fig = service_map(lab)
+    edges = map_edges(fig)
+    t, o, f, d = lab.name("order-events"), lab.name("orders"), lab.name("fraud"), lab.name("orders-dlq")
+    assert edges[(t, o)]["kind"] == "subscription" and edges[(t, o)]["label"] == "sqs"
+    assert edges[(t, f)]["label"] == "sqs + filter"
+    assert edges[(o, d)]["kind"] == "dlq" and edges[(o, d)]["label"] == "after 3 receives"
+    assert fig.graph.nodes[d]["kind"] == "dlq"
+    assert len(edges) == 3
+    # one drawn arrow per edge, and a legend naming node and edge kinds
+    assert len([p for p in fig.axes[0].patches if str(p.get_gid()).startswith("edge:")]) == 3
+    assert {"SNS topic", "SQS queue", "SQS dead-letter queue", "SNS subscription", "redrive policy \u2192 DLQ"} \
+        <= set(legend_texts(fig))
+    assert {"order-events", "orders", "fraud", "orders-dlq"} <= {t.get_text() for t in fig.axes[0].texts}
+
+
+def test_service_map_edge_widths_follow_the_flow(lab: Lab) -> None:
+    orders = res.ensure_queue(lab, "orders")
+    audit = res.ensure_queue(lab, "audit")
+    topic = res.ensure_topic(lab, "order-events")
+    res.ensure_queue_subscription(lab, topic, orders)
+    res.ensure_queue_subscription(lab, topic, audit)
+    t, o, a = lab.name("order-events"), lab.name("orders"), lab.name("audit")
+    df = flow_df([call("sns", "Publish", "client", t)] * 30 +
+                 [delivery("sns", "fanout", t, o)] * 30 + [delivery("sns", "fanout", t, a)] * 2)
+    fig = service_map(lab, df)
+    edges = map_edges(fig)
+    assert edges[("client", t)]["count"] == 30 and edges[("client", t)]["kind"] == "call"
+    assert edges[(t, o)]["count"] == 30 and edges[(t, a)]["count"] == 2
+    assert edges[(t, o)]["width"] > edges[(t, a)]["width"] > edge_width(0)
+    drawn = {p.get_gid(): p.get_linewidth() for p in fig.axes[0].patches}
+    assert drawn[f"edge:{t}->{o}"] == pytest.approx(edges[(t, o)]["width"])
+    assert "\u00d730" in " ".join(t.get_text() for t in fig.axes[0].texts)
+
+
+def test_service_map_eventbridge_rule_and_targets(lab: Lab) -> None:
+    bus_arn = res.ensure_event_bus(lab, "orders")
+    audit = res.ensure_queue(lab, "audit")
+    billing = res.ensure_queue(lab, "billing")
+    bus = lab.name("orders")
+    res.ensure_rule(lab, "all-orders", bus=bus, pattern={"source": ["securecart.orders"]},
+                    targets=[{"Id": "audit", "Arn": audit.arn}, {"Id": "billing", "Arn": billing.arn}])
+    rule = f"rule/{lab.name('all-orders')}"
+    df = flow_df([call("events", "PutEvents", "client", bus)] +
+                 [delivery("events", "rule-match", bus, audit.name, detail={"rule": lab.name("all-orders"), "bus": bus})] * 4)
+    fig = service_map(lab, df)
+    edges = map_edges(fig)
+    assert fig.graph.nodes[rule]["kind"] == "rule" and fig.graph.nodes[bus]["kind"] == "events"
+    assert edges[(bus, rule)]["kind"] == "rule"
+    assert edges[(rule, audit.name)]["label"] == "audit" and edges[(rule, billing.name)]["label"] == "billing"
+    assert edges[(rule, audit.name)]["count"] == 4 and "count" not in edges[(rule, billing.name)]
+    assert bus_arn.endswith(bus)
+    assert "EventBridge rule / target" in legend_texts(fig)
+
+
+def _function(lab: Lab, name: str) -> str:
+    role = lab.client("iam").create_role(RoleName=lab.name("fn-role"), AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return lab.client("lambda").create_function(
+        FunctionName=lab.name(name), Runtime="python3.12", Role=role, Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
+
+
+def test_service_map_event_source_mappings_from_streams_and_queues(lab: Lab) -> None:
+    stream_arn = res.ensure_stream(lab, "clicks")
+    table = res.ensure_table(lab, "orders")
+    queue = res.ensure_queue(lab, "work")
+    fn = _function(lab, "consumer")
+    aws_lambda = lab.client("lambda")
+    aws_lambda.create_event_source_mapping(EventSourceArn=stream_arn, FunctionName=fn, StartingPosition="LATEST",
+                                           BatchSize=50)
+    aws_lambda.create_event_source_mapping(EventSourceArn=table.stream_arn, FunctionName=fn,
+                                           StartingPosition="LATEST", BatchSize=10)
+    aws_lambda.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName=fn, BatchSize=5)
+    fig = service_map(lab)
+    edges = map_edges(fig)
+    f = lab.name("consumer")
+    assert edges[(lab.name("clicks"), f)] == {"kind": "esm", "label": "batch 50", "width": 1.2}
+    assert edges[(table.name, f)]["label"] == "batch 10"
+    assert edges[(queue.name, f)]["label"] == "batch 5"
+    kinds = {n: d["kind"] for n, d in fig.graph.nodes(data=True)}
+    assert kinds[lab.name("clicks")] == "kinesis" and kinds[table.name] == "dynamodb" and kinds[f] == "lambda"
+    assert {"Kinesis stream", "DynamoDB table", "Lambda function", "Lambda event source mapping"} <= set(legend_texts(fig))
+
+
+def test_service_map_state_machine_task_targets(lab: Lab) -> None:
+    queue = res.ensure_queue(lab, "shipments")
+    table = res.ensure_table(lab, "orders")
+    definition = {"StartAt": "Save", "States": {
+        "Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                 "Parameters": {"TableName": table.name, "Item": {"id": {"S.$": "$.id"}}}, "Next": "Ship"},
+        "Ship": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                 "Parameters": {"QueueUrl": queue.url, "MessageBody.$": "$"}, "End": True}}}
+    res.ensure_state_machine(lab, "fulfil", definition)
+    edges = map_edges(service_map(lab))
+    sm = lab.name("fulfil")
+    assert edges[(sm, table.name)]["label"] == "dynamodb:putItem"
+    assert edges[(sm, queue.name)]["label"] == "sqs:sendMessage"
+
+
+def test_service_map_of_an_empty_lab_says_so(lab: Lab) -> None:
+    fig = service_map(lab)
+    assert fig.graph.number_of_nodes() == 0
+    assert any("no resources yet" in t.get_text() for t in fig.axes[0].texts)
