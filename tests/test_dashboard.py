@@ -7,7 +7,10 @@ with ``Button.click()``, which runs the same callbacks a mouse click does.
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,3 +196,51 @@ def test_show_without_a_front_end_prints_a_plain_table(lab: Lab, orders: res.Que
 def test_plain_mode_can_be_forced(monkeypatch) -> None:
     monkeypatch.setenv("LABS_WIDGETS", "plain")
     assert not widget_frontend()
+
+
+# --------------------------------------------------------------------------- in a real kernel
+def _run_notebook(cells: list[str], env: dict[str, str] | None = None) -> list[Any]:
+    """Execute ``cells`` in a fresh IPython kernel (cwd = this repository) and return the cells."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    repo = str(Path(__file__).resolve().parents[1])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    saved = dict(os.environ)
+    os.environ.update({"PYTHONPATH": repo, **(env or {})})
+    try:
+        nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
+                                resources={"metadata": {"path": repo}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb.cells
+
+
+_SETUP = ("from labs.helpers import start_lab, resources as res\n"
+          "lab = start_lab('sandbox')\n"
+          "q = res.ensure_queue(lab, 'orders', dlq=True)")
+
+
+@pytest.mark.notebooks
+def test_in_a_kernel_the_dashboard_is_a_live_widget() -> None:
+    cells = _run_notebook([
+        _SETUP,
+        "dash = lab.dashboard(queues=['orders'], refresh=0.05)\ndash",
+        "import time\nlab.client('sqs').send_message(QueueUrl=q.url, MessageBody='hi')\n"
+        "deadline = time.time() + 5\n"
+        "while dash.queue_widgets[q.name]['visible'].value != 1 and time.time() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(dash.running, dash.queue_widgets[q.name]['visible'].value)\n"
+        "dash.stop()\nprint(dash.running)",
+    ])
+    shown = cells[1].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)
+    assert "".join(o.get("text", "") for o in cells[2].outputs) == "True 1\nFalse\n"
+
+
+@pytest.mark.notebooks
+def test_in_a_kernel_labs_widgets_plain_prints_the_table() -> None:
+    cells = _run_notebook([_SETUP, "lab.dashboard(queues=['orders'])"], env={"LABS_WIDGETS": "plain"})
+    text = "".join(o.get("text", "") for o in cells[1].outputs)
+    assert "sc-tester-box-orders" in text and "in flight" in text
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cells[1].outputs)
