@@ -8,8 +8,10 @@ nothing from the event itself is passed to the target"; ``InputPath`` is "The va
 that is used for extracting part of the matched event when passing it to the target".
 InputTransformer (API reference): "Input template where you specify placeholders that will be filled
 with the values of the keys from InputPathsMap"; "The InputTemplate can also be valid JSON with
-variables in quotes or out". AWS's examples (user guide, "Amazon EventBridge input transformation")
-show what "in quotes or out" means: a placeholder *outside* quotes is replaced by the JSON value
+variables in quotes or out". What "in quotes or out" means, as the user guide's examples ("Amazon
+EventBridge input transformation") show it (the reference has no one-sentence rule to quote; the
+wording often cited, "a string placeholder inside a JSON template becomes a JSON string", is a
+summary, not AWS's text): a placeholder *outside* quotes is replaced by the JSON value
 (``{"instance": <instance>}`` becomes ``{"instance": "i-0123456789"}``: a string value arrives as a
 JSON string, a number as a number, an object as an object), a placeholder *inside* a quoted string is
 replaced by the bare text (``"<instance> is in state <state>"`` becomes
