@@ -296,8 +296,15 @@ class Flow:
         return f"Flow of lab {name!r}: {len(self)} rows{state}"
 
     def _tail(self) -> pd.DataFrame:
-        rows = self._snapshot()[-_SHOWN:]
-        return self._frame(rows).drop(columns=["detail"])
+        """The last rows, made for reading rather than analysis: clock time, ids abbreviated
+        (the full values are in ``df``), no detail column."""
+        df = self._frame(self._snapshot()[-_SHOWN:]).drop(columns=["detail"])
+        df["time"] = df["time"].dt.strftime("%H:%M:%S.%f").str[:-3]
+        df["message_ids"] = [_abbreviate(ids) for ids in df["message_ids"]]
+        df["cause_id"] = [_abbreviate((c,)) if c else "" for c in df["cause_id"]]
+        df["order_ids"] = [", ".join(ids) for ids in df["order_ids"]]
+        df["error"] = [e or "" for e in df["error"]]
+        return df
 
     def __repr__(self) -> str:
         if not self._rows:
@@ -311,3 +318,10 @@ class Flow:
             return head + "</p>"
         return f"{head}, last {min(_SHOWN, len(self))}:</p>" + self._tail().to_html(index=False)
 
+
+def _abbreviate(ids: tuple[str, ...]) -> str:
+    """``("62819f97-7322-...", "1d1cf351-...")`` -> ``62819f97… +1``."""
+    if not ids:
+        return ""
+    first = ids[0] if len(ids[0]) <= 12 else ids[0][:8] + "…"
+    return first if len(ids) == 1 else f"{first} +{len(ids) - 1}"
