@@ -1,8 +1,8 @@
-"""EventBridge targets beyond SQS: SNS, Step Functions, Lambda; what SQS receives; disabled rules.
+"""EventBridge targets beyond SQS: SNS, Step Functions, Lambda, Kinesis; what SQS receives; disabled rules.
 
 User guide, "Amazon EventBridge targets": a rule can send to SNS topics, SQS queues, Step Functions
 state machines, Lambda functions and event buses. Plain moto 5.2.5 raises NotImplementedError from
-put_events for SNS, Step Functions and Lambda targets (so every test here but the SQS ones fails on
+put_events for SNS, Step Functions, Lambda and Kinesis targets (so every test here but the SQS ones fails on
 plain moto), drops the event's ``account`` field, and still delivers for disabled rules. The FIFO
 and no-match tests pass on plain moto too: they guard behaviour the layer must keep.
 Run against plain moto with ``LABS_EMULATOR_DISABLE=events_targets``.
@@ -130,3 +130,20 @@ def test_fifo_queue_without_content_based_deduplication_is_a_failed_delivery(lab
     [message] = drain(lab, dlq_url)
     assert message["MessageAttributes"]["TARGET_ARN"]["StringValue"] == arn
     assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "INVALID_PARAMETER"
+
+
+def test_kinesis_target_puts_one_record_per_event(lab: Lab) -> None:
+    """Target.KinesisParameters.PartitionKeyPath: "The JSON path to be extracted from the event and used
+    as the partition key"; without it "the default is to use the eventId as the partition key"."""
+    kinesis = lab.client("kinesis")
+    kinesis.create_stream(StreamName=lab.name("clicks"), ShardCount=1)
+    stream = kinesis.describe_stream(StreamName=lab.name("clicks"))["StreamDescription"]
+    bus = rule(lab, [{"Id": "by-order", "Arn": stream["StreamARN"], "RoleArn": "arn:aws:iam::123456789012:role/events",
+                      "KinesisParameters": {"PartitionKeyPath": "$.detail.orderId"}},
+                     {"Id": "by-id", "Arn": stream["StreamARN"], "RoleArn": "arn:aws:iam::123456789012:role/events"}])
+    event_id = put_order(lab, bus)
+    iterator = kinesis.get_shard_iterator(StreamName=lab.name("clicks"), ShardId=stream["Shards"][0]["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = kinesis.get_records(ShardIterator=iterator)["Records"]
+    assert sorted(r["PartitionKey"] for r in records) == sorted(["o-1001", event_id])
+    assert {json.loads(r["Data"])["id"] for r in records} == {event_id}

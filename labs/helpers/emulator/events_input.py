@@ -64,7 +64,7 @@ def delivered_event(moto_event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _json_path(path: str, event: dict[str, Any]) -> tuple[bool, Any]:
+def json_path(path: str, event: dict[str, Any]) -> tuple[bool, Any]:
     """(found, value) of an EventBridge JSONPath (dot notation, indices, wildcards)."""
     from jsonpath_ng.ext import parse
 
@@ -126,7 +126,7 @@ def transformed(transformer: dict[str, Any], event: dict[str, Any], moto_event: 
                 rule_name: str, rule_arn: str) -> str:
     """The text an InputTransformer produces for ``event``."""
     values: dict[str, tuple[bool, Any]] = {
-        name: _json_path(path, event) for name, path in (transformer.get("InputPathsMap") or {}).items()
+        name: json_path(path, event) for name, path in (transformer.get("InputPathsMap") or {}).items()
     }
     without_detail = {k: v for k, v in event.items() if k != "detail"}
     ingestion = moto_event.get("ingestion-time", moto_event.get("time"))
@@ -160,7 +160,7 @@ def target_input(target: dict[str, Any], moto_event: dict[str, Any], rule_name: 
     if "Input" in target and target["Input"] is not None:
         return str(target["Input"])
     if target.get("InputPath"):
-        found, value = _json_path(target["InputPath"], event)
+        found, value = json_path(target["InputPath"], event)
         return json.dumps(value if found else None)
     if target.get("InputTransformer"):
         return transformed(target["InputTransformer"], event, moto_event, rule_name, rule_arn)

@@ -9,11 +9,12 @@ What AWS documents, and what the emulator does:
 
 * Targets (user guide, "Amazon EventBridge targets"): SNS topics, Step Functions state machines,
   Lambda functions, SQS queues, event buses in other accounts, log groups, API destinations. moto
-  5.2.5 raises ``NotImplementedError`` from ``put_events`` for SNS, Step Functions and Lambda. Here:
+  5.2.5 raises ``NotImplementedError`` from ``put_events`` for SNS, Step Functions, Lambda and Kinesis. Here:
   SNS publishes the target input through moto's SNS backend (so the topic's subscriptions fan out);
   Step Functions starts an execution with the input, named with a fresh UUID (a name is unique per
   state machine); Lambda is invoked with ``InvocationType=Event`` through moto's Lambda backend (real
-  handlers run when the local Lambda runtime layer is on; without it moto echoes the payload).
+  handlers run when the local Lambda runtime layer is on; without it moto echoes the payload); a
+  Kinesis stream gets one record, partitioned by KinesisParameters.PartitionKeyPath or the event id.
   EventBridge invokes Lambda asynchronously, so an error *raised by the handler* is Lambda's
   asynchronous retry's business, not EventBridge's: only failing to hand the event to Lambda (say,
   the function was deleted) counts as a failed target delivery, as on AWS.
@@ -51,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..observe import Delivery, emit
-from .events_input import delivered_event, target_input
+from .events_input import delivered_event, json_path, target_input
 from .patching import Patch
 
 NAME = "events_targets"
@@ -225,6 +226,28 @@ def _event_bus(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: di
     return str(forwarded["id"])
 
 
+def _kinesis(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[str, Any]) -> str:
+    """Put the input as one record. Target.KinesisParameters.PartitionKeyPath: "The JSON path to be
+    extracted from the event and used as the partition key"; without it "the default is to use the
+    eventId as the partition key"."""
+    import base64
+
+    from moto.kinesis.models import kinesis_backends
+
+
+    key = str(event.get("id"))
+    path = (target.get("KinesisParameters") or {}).get("PartitionKeyPath")
+    if path:
+        found, value = json_path(path, event)
+        if not found or value is None:
+            raise DeliveryError("INVALID_PARAMETER", f"PartitionKeyPath {path} matches nothing in the event")
+        key = value if isinstance(value, str) else json.dumps(value)
+    backend = kinesis_backends[arn.account or rule.account_id][arn.region or rule.region_name]
+    sequence_number, _shard = backend.put_record(target["Arn"], arn.resource_name, key, None,
+                                                 base64.b64encode(text.encode()).decode())
+    return str(sequence_number)
+
+
 Deliverer = Callable[[Any, dict[str, Any], Arn, str, dict[str, Any]], Outcome]
 
 
@@ -239,6 +262,8 @@ def deliverer_for(arn: Arn) -> Deliverer | None:
         return _states
     if arn.service == "lambda":
         return _lambda
+    if arn.service == "kinesis":
+        return _kinesis
     if arn.service == "events" and arn.resource_type == "event-bus":
         return _event_bus
     return None
@@ -383,12 +408,13 @@ def _apply() -> None:
 
 PATCH = Patch(
     name=NAME,
-    restores="EventBridge rules deliver to SNS topics, Step Functions state machines and Lambda functions; "
+    restores="EventBridge rules deliver to SNS topics, Step Functions state machines, Lambda functions and "
+             "Kinesis streams; "
              "targets get the whole event, Input, InputPath or an InputTransformer's output (string values "
              "as JSON strings); failed deliveries are retried per RetryPolicy and then written to the "
              "target's DeadLetterConfig queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, "
              "EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS; disabled rules match nothing",
-    plain_moto="put_events raises NotImplementedError for SNS, Step Functions and Lambda targets, inserts "
+    plain_moto="put_events raises NotImplementedError for SNS, Step Functions, Lambda and Kinesis targets, inserts "
                "string placeholders unquoted, ignores Input/InputPath, RetryPolicy and DeadLetterConfig, "
                "drops the event's account field and delivers for disabled rules",
     apply=_apply,
