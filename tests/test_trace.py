@@ -430,6 +430,12 @@ def test_flow_pictures_delegate_to_viz(lab: Lab) -> None:
     sqs.receive_message(QueueUrl=url)
     assert isinstance(lab.flow.sequence(), Figure)
     assert isinstance(lab.flow.service_map(), Figure)
+    sfn = lab.client("stepfunctions")
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    machine = sfn.create_state_machine(name=lab.name("fulfil"), definition=json.dumps(definition),
+                                       roleArn=f"arn:aws:iam::{lab.account_id}:role/sfn")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, name="run-1")["executionArn"]
+    assert isinstance(lab.flow.execution_path(execution), Figure)
 
 
 def test_labs_trace_0_starts_with_recording_off(emulator: None, monkeypatch: pytest.MonkeyPatch) -> None:
