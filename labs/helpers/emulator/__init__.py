@@ -27,6 +27,7 @@ PATCH_MODULES: list[str] = [
     "sqs_fifo_sequence",
     "dynamodb_streams_endpoint",
     "kinesis_create_tags",
+    "lambda_local_runtime",
     "events_targets",
     "events_test_event_pattern",
     "events_pattern_arrays",

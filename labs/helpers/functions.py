@@ -1,0 +1,99 @@
+"""Lambda helpers for notebooks: package a handler for ``create_function``; wait for pollers.
+
+``package_handler`` builds exactly the zip real Lambda expects (the handler file at the root of the
+archive), so ``Code={"ZipFile": package_handler("labs.handlers.order_consumer")}`` with
+``Handler="order_consumer.handler"`` deploys unchanged to the embedded emulator, a moto server or
+real AWS. ``settle`` replaces blind ``time.sleep`` in notebooks: it returns as soon as every event
+source mapping poller of the embedded emulator has nothing left to deliver.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .errors import LabError
+
+#: A fixed timestamp for every zip entry: the same source gives the same bytes (and CodeSha256), so
+#: re-running a notebook cell does not look like a code change.
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+def _resolve_source(module_or_path: str | os.PathLike[str]) -> Path:
+    """A handler file from a dotted module name (``labs.handlers.order_consumer``) or a path."""
+    text = os.fspath(module_or_path)
+    candidate = Path(text)
+    if candidate.suffix == ".py" or os.sep in text or "/" in text:
+        if candidate.is_file():
+            return candidate
+        raise LabError(f"The handler file '{text}' does not exist.",
+                       "Pass the path of a .py file, or a module name such as 'labs.handlers.order_consumer'.")
+    try:
+        spec = importlib.util.find_spec(text)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise LabError(f"No Python module named '{text}' was found.",
+                       "Use the dotted module name of a handler file (e.g. 'labs.handlers.order_consumer') "
+                       "or the path of a .py file.")
+    return Path(spec.origin)
+
+
+def package_handler(module_or_path: str | os.PathLike[str], *, extra_files: dict[str, str | bytes] | None = None) -> bytes:
+    """Zip one handler module so Lambda can run it: ``<file>.py`` at the root of the archive.
+
+    The handler string is then ``"<file>.<function>"`` (e.g. ``"order_consumer.handler"``). Extra
+    files (``{"name_in_zip": content}``) are added as given, for handlers that ship helpers.
+    """
+    source = _resolve_source(module_or_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entries: dict[str, bytes] = {source.name: source.read_bytes()}
+        for name, content in (extra_files or {}).items():
+            entries[name] = content.encode() if isinstance(content, str) else content
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.external_attr = 0o644 << 16  # readable by Lambda's sandbox user
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name])
+    return buffer.getvalue()
+
+
+def handler_name(module_or_path: str | os.PathLike[str], function: str = "handler") -> str:
+    """The ``Handler`` string matching :func:`package_handler`'s zip, e.g. ``"order_consumer.handler"``."""
+    return f"{_resolve_source(module_or_path).stem}.{function}"
+
+
+def settle(lab: Any = None, timeout: float = 5.0) -> None:
+    """Return when every event source mapping poller has nothing in flight.
+
+    Nothing in flight means: no batch is being delivered, the source has nothing a poller could
+    deliver now (SQS: no visible or delayed message; streams: every record read), and no message a
+    poller received is waiting out its visibility timeout after a failed batch. On the embedded
+    emulator only; elsewhere (a moto server in another process, real AWS) the pollers are not ours
+    to see, so this waits ``0`` seconds and returns.
+
+    Raises :class:`LabError` after ``timeout`` seconds, naming what is still in flight.
+    """
+    try:
+        from .emulator import lambda_event_source_mappings as esm
+    except ImportError:  # pragma: no cover - the layer ships with the package
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = esm.in_flight()
+        if not busy:
+            return
+        if time.monotonic() >= deadline:
+            raise LabError(
+                f"Event source mappings still had work in flight after {timeout:g} s: " + "; ".join(busy) + ".",
+                "If a handler keeps failing, its messages return after the queue's VisibilityTimeout: fix "
+                "the handler, lower the queue's VisibilityTimeout, or call settle(lab, timeout=...) with a "
+                "longer timeout.",
+            )
+        time.sleep(0.02)
