@@ -387,3 +387,7 @@ def ensure_table(
         ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=_waiter_config(lab))
         table = ddb.describe_table(TableName=name)["Table"]
     return TableRef(name, table["TableArn"], table.get("LatestStreamArn") if stream_view else None)
+
+
+# --------------------------------------------------------------------------- waiting
+from .waiting import wait_for_execution  # noqa: F401 - re-exported: resources.wait_for_execution(lab, arn)
