@@ -33,6 +33,10 @@ PATCH_MODULES: list[str] = [
     "events_pattern_arrays",
     "events_replay",
     "events_put_targets_validation",
+    "sfn_execution_name",
+    "sfn_quiet_logging",
+    "sfn_deliveries",
+    "sfn_time_warp",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

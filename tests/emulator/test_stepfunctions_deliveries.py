@@ -1,0 +1,96 @@
+"""Step Functions state transitions reach the observe bus and the flow trace.
+
+What AWS records for an execution (API reference, GetExecutionHistory / HistoryEvent): each state
+entered and exited (``stateEnteredEventDetails`` / ``stateExitedEventDetails`` with the state's
+``name``, its ``input`` / ``output``) and how it ended (``ExecutionSucceeded`` with ``output``,
+``ExecutionFailed`` with ``error`` and ``cause``). The layer reports the same transitions as they
+happen (contract: ``Delivery(service="stepfunctions", action="state-entered" | "state-exited" |
+"execution-succeeded" | "execution-failed", source=<state machine ARN>, target=<execution ARN>,
+detail={"state", "execution", "type"})``). Plain moto reports nothing
+(``LABS_EMULATOR_DISABLE=sfn_deliveries``): every test here fails there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from sfn_helpers import history, machine, run
+
+from labs.helpers import Lab
+from labs.helpers.observe import Delivery, subscribe
+
+ORDER = {"orderId": "o-1001", "total": 42}
+CHOICE = {"StartAt": "Big?", "States": {
+    "Big?": {"Type": "Choice", "Choices": [{"Variable": "$.total", "NumericGreaterThan": 100, "Next": "Review"}],
+             "Default": "Ship"},
+    "Review": {"Type": "Pass", "End": True},
+    "Ship": {"Type": "Pass", "Result": {"shipped": True}, "ResultPath": "$.shipment", "End": True}}}
+
+
+@pytest.fixture
+def deliveries() -> Iterator[list[Delivery]]:
+    seen: list[Delivery] = []
+    unsubscribe = subscribe(seen.append)
+    yield seen
+    unsubscribe()
+
+
+def _mine(deliveries: list[Delivery], execution_arn: str) -> list[Delivery]:
+    return [d for d in deliveries if d.service == "stepfunctions" and d.target == execution_arn]
+
+
+def test_each_transition_is_reported_in_order(lab: Lab, deliveries: list[Delivery]) -> None:
+    arn = machine(lab, CHOICE)
+    out = run(lab, arn, ORDER)
+    mine = _mine(deliveries, out["executionArn"])
+    steps = [(d.action, d.detail["state"], d.detail["type"]) for d in mine]
+    assert steps == [("state-entered", "Big?", "Choice"), ("state-exited", "Big?", "Choice"),
+                     ("state-entered", "Ship", "Pass"), ("state-exited", "Ship", "Pass"),
+                     ("execution-succeeded", "Ship", "Execution")]
+    for d in mine:
+        assert (d.source, d.target, d.cause_id) == (arn, out["executionArn"], out["executionArn"])
+        assert d.detail["execution"] == out["name"]
+        assert d.status == "delivered"
+    assert mine[0].payload == ORDER  # a state's input as it entered
+    assert mine[3].payload == {**ORDER, "shipment": {"shipped": True}}  # ... and its output as it left
+    assert mine[-1].payload == json.loads(out["output"])
+
+
+def test_reported_ids_match_the_history(lab: Lab, deliveries: list[Delivery]) -> None:
+    """Each report carries the id/previousEventId of the HistoryEvent it mirrors."""
+    out = run(lab, machine(lab, CHOICE), ORDER)
+    events = {e["id"]: e for e in history(lab, out["executionArn"])}
+    for d in _mine(deliveries, out["executionArn"]):
+        event = events[d.detail["event_id"]]
+        assert event["previousEventId"] == d.detail["previous_event_id"]
+        assert event["type"].endswith(("StateEntered", "StateExited", "Succeeded"))
+
+
+def test_failed_execution_names_the_state_and_error(lab: Lab, deliveries: list[Delivery]) -> None:
+    definition = {"StartAt": "Reserve", "States": {
+        "Reserve": {"Type": "Pass", "Next": "NoStock"},
+        "NoStock": {"Type": "Fail", "Error": "OutOfStock", "Cause": "sku-9 sold out"}}}
+    out = run(lab, machine(lab, definition), ORDER)
+    last = _mine(deliveries, out["executionArn"])[-1]
+    assert last.action == "execution-failed" and last.status == "failed"
+    assert last.detail["state"] == "NoStock"
+    assert last.detail["error"] == "OutOfStock: sku-9 sold out"
+
+
+def test_flow_trace_shows_the_execution(lab: Lab) -> None:
+    """The lab's flow has the StartExecution call and, linked by cause_id, its transitions."""
+    arn = machine(lab, CHOICE)
+    lab.flow.clear()
+    out = run(lab, arn, ORDER)
+    df = lab.flow.df
+    start = df[(df["kind"] == "call") & (df["operation"] == "StartExecution")]
+    assert len(start) == 1
+    execution_id = start.iloc[0]["message_ids"][0]
+    rows = df[(df["kind"] == "delivery") & (df["service"] == "stepfunctions")]
+    assert list(rows["operation"]) == ["state-entered", "state-exited", "state-entered", "state-exited",
+                                       "execution-succeeded"]
+    assert set(rows["cause_id"]) == {execution_id}
+    assert "o-1001" in set(lab.flow.follow("o-1001")["order_ids"].sum())
+    assert out["status"] == "SUCCEEDED"
