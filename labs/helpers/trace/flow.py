@@ -6,6 +6,7 @@ by the delivery listener (what the backend did by itself). This module only stor
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
 import threading
@@ -313,7 +314,7 @@ class Flow:
             return f"{self._head()}, last {min(_SHOWN, len(self))}:\n{self._tail().to_string(index=False)}"
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>{self._head()}</b>"
+        head = f"<p><b>{html.escape(self._head())}</b>"
         if not self._rows:
             return head + "</p>"
         return f"{head}, last {min(_SHOWN, len(self))}:</p>" + self._tail().to_html(index=False)
