@@ -175,7 +175,8 @@ def test_refresh_thread_updates_and_stops_cleanly(lab: Lab, orders: res.QueueRef
     assert dash.running
     lab.client("sqs").send_message(QueueUrl=orders.url, MessageBody="hello")
     deadline = time.time() + 3
-    while bars(dash, orders.name)[0] != 1 and time.time() < deadline:
+    # wait for a whole refresh by the thread: bars first, then the header (a refresh is not atomic)
+    while (bars(dash, orders.name)[0] != 1 or "live" not in dash.header.value) and time.time() < deadline:
         time.sleep(0.02)
     assert bars(dash, orders.name)[0] == 1  # refreshed by the thread, not by the test
     assert "live" in dash.header.value
@@ -226,12 +227,12 @@ def test_in_a_kernel_the_dashboard_is_a_live_widget() -> None:
     cells = _run_notebook([
         _SETUP,
         "dash = lab.dashboard(queues=['orders'], refresh=0.05)\ndash",
-        "import time\nlab.client('sqs').send_message(QueueUrl=q.url, MessageBody='hi')\n"
-        "deadline = time.time() + 5\n"
-        "while dash.queue_widgets[q.name]['visible'].value != 1 and time.time() < deadline:\n"
-        "    time.sleep(0.05)\n"
-        "print(dash.running, dash.queue_widgets[q.name]['visible'].value)\n"
-        "dash.stop()\nprint(dash.running)",
+        ("import time\nlab.client('sqs').send_message(QueueUrl=q.url, MessageBody='hi')\n"
+         "deadline = time.time() + 5\n"
+         "while dash.queue_widgets[q.name]['visible'].value != 1 and time.time() < deadline:\n"
+         "    time.sleep(0.05)\n"
+         "print(dash.running, dash.queue_widgets[q.name]['visible'].value)\n"
+         "dash.stop()\nprint(dash.running)"),
     ])
     shown = cells[1].outputs
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)
