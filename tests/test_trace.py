@@ -565,3 +565,25 @@ def test_start_sync_execution_is_recorded_with_its_outcome(lab: Lab) -> None:
     else:
         assert row["detail"]["execution_status"] == result["status"]
         assert row["status"] == ("ok" if result["status"] == "SUCCEEDED" else "error")
+
+
+def test_step_functions_transitions_follow_the_start_execution(lab: Lab) -> None:
+    """The emulator reports each history event (StateEntered/StateExited/ExecutionSucceeded) with
+    cause_id = the execution ARN, the id the StartExecution row carries, so follow() shows the
+    whole run after the call that started it."""
+    sfn = lab.client("stepfunctions")
+    definition = {"StartAt": "Reserve", "States": {"Reserve": {"Type": "Pass", "Next": "Done"},
+                                                  "Done": {"Type": "Succeed"}}}
+    machine = sfn.create_state_machine(name=lab.name("fulfil"), definition=json.dumps(definition),
+                                       roleArn=f"arn:aws:iam::{lab.account_id}:role/sfn")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"order_id": "o-50"}))["executionArn"]
+    deadline = time.monotonic() + 5
+    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    path = lab.flow.follow("o-50")
+    assert path["operation"].iloc[0] == "StartExecution"
+    transitions = path[path["kind"] == "delivery"]
+    assert list(transitions["operation"]) == ["state-entered", "state-exited", "state-entered", "state-exited",
+                                              "execution-succeeded"]
+    assert set(transitions["cause_id"]) == {path["message_ids"].iloc[0][0]}
+    assert [d["state"] for d in transitions["detail"]][:4] == ["Reserve", "Reserve", "Done", "Done"]
