@@ -10,6 +10,7 @@ The notebooks import from here and nowhere else::
 from .backend import Backend, BackendKind, get_backend
 from .context import Lab, start_lab
 from .errors import LabError, RealAwsBlockedError
+from .checks import CheckResult, check
 from . import trace as _trace  # noqa: E402,F401 - registers the flow trace on every lab client
 
-__all__ = ["Backend", "BackendKind", "Lab", "LabError", "RealAwsBlockedError", "get_backend", "start_lab"]
+__all__ = ["Backend", "BackendKind", "CheckResult", "check", "Lab", "LabError", "RealAwsBlockedError", "get_backend", "start_lab"]

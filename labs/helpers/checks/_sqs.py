@@ -1,0 +1,52 @@
+"""Reading SQS state for checks: find a lab's queue by base name, read its attributes.
+
+Checks look queues up by name (``lab.name("orders")``) rather than by a URL the student stored,
+so they work whichever way the queue was created, and say "not attempted" when it is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+_MISSING = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+
+
+def find_queue(lab: Any, base: str) -> str | None:
+    """The URL of the lab's queue ``base`` (e.g. "orders", "payments.fifo"), or None."""
+    try:
+        return lab.client("sqs").get_queue_url(QueueName=lab.name(base))["QueueUrl"]
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") in _MISSING:
+            return None
+        raise
+
+
+def attributes(lab: Any, url: str) -> dict[str, str]:
+    """Every attribute of the queue at ``url`` (strings, as SQS returns them)."""
+    return lab.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def counts(attrs: dict[str, str]) -> tuple[int, int, int]:
+    """(visible, in flight, delayed) message counts from a queue's attributes."""
+    return (int(attrs.get("ApproximateNumberOfMessages", 0)), int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0)),
+            int(attrs.get("ApproximateNumberOfMessagesDelayed", 0)))
+
+
+def redrive_policy(attrs: dict[str, str]) -> dict[str, Any] | None:
+    """The queue's RedrivePolicy as a dict (maxReceiveCount as int), or None if it has none."""
+    raw = attrs.get("RedrivePolicy")
+    if not raw:
+        return None
+    policy = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    if "maxReceiveCount" in policy:
+        policy["maxReceiveCount"] = int(policy["maxReceiveCount"])
+    return policy
+
+
+def short(name_or_arn: str, lab: Any) -> str:
+    """A queue's name without the learner's prefix, for deterministic messages."""
+    name = name_or_arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    return name[len(lab.prefix):] if name.startswith(lab.prefix) else name
