@@ -587,3 +587,13 @@ def test_step_functions_transitions_follow_the_start_execution(lab: Lab) -> None
                                               "execution-succeeded"]
     assert set(transitions["cause_id"]) == {path["message_ids"].iloc[0][0]}
     assert [d["state"] for d in transitions["detail"]][:4] == ["Reserve", "Reserve", "Done", "Done"]
+
+
+def test_trace_capacity_from_the_environment(emulator: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABS_TRACE_CAPACITY", "2_000")
+    assert start_lab("sandbox").flow.capacity == 2000
+    monkeypatch.setenv("LABS_TRACE_CAPACITY", "lots")
+    with pytest.warns(UserWarning, match="LABS_TRACE_CAPACITY"):
+        lab = start_lab("sandbox")
+        lab.client("sqs")  # still works: a trace setting never stops a lab
+    assert lab.flow.capacity == DEFAULT_CAPACITY

@@ -10,6 +10,7 @@ import html
 import itertools
 import os
 import threading
+import warnings
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterable
@@ -36,12 +37,20 @@ def _env_enabled() -> bool:
 
 
 def _env_capacity() -> int:
-    raw = os.environ.get("LABS_TRACE_CAPACITY", "")
+    """``LABS_TRACE_CAPACITY``, or the default. A bad value warns instead of raising: the flow is
+    created inside ``lab.client()``, and a tracing setting must never stop a lab from working."""
+    raw = os.environ.get("LABS_TRACE_CAPACITY", "").strip()
+    if not raw:
+        return DEFAULT_CAPACITY
     try:
-        return max(1, int(raw)) if raw else DEFAULT_CAPACITY
+        value = int(raw.replace("_", ""))
+        if value >= 1:
+            return value
     except ValueError:
-        raise LabError(f"LABS_TRACE_CAPACITY={raw!r} is not a number.",
-                       "Set it to a row count such as 100000, or unset it.") from None
+        pass
+    warnings.warn(f"LABS_TRACE_CAPACITY={raw!r} is not a positive row count; the trace keeps "
+                  f"{DEFAULT_CAPACITY:,} rows. Set it to e.g. 100000, or unset it.", stacklevel=2)
+    return DEFAULT_CAPACITY
 
 
 class _Bounded(OrderedDict):  # type: ignore[type-arg]
