@@ -37,6 +37,8 @@ PATCH_MODULES: list[str] = [
     "sfn_quiet_logging",
     "sfn_deliveries",
     "sfn_time_warp",
+    "sfn_describe_output",
+    "sfn_history_pages",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"
