@@ -110,6 +110,18 @@ def category(row: Any) -> str:
     return "delivery" if row.get("kind") == "delivery" else "call"
 
 
+def categories(frame: pd.DataFrame) -> list[str]:
+    """:func:`category` for every row, computed once per distinct (status, operation, kind,
+    has error): a 100,000-row trace has a handful of those."""
+    keys = list(zip(frame["status"].astype(str), frame["operation"].astype(str), frame["kind"].astype(str),
+                    frame["error"].notna()))
+    known: dict[tuple[str, str, str, bool], str] = {}
+    for key in dict.fromkeys(keys):
+        status, operation, kind, error = key
+        known[key] = category({"status": status, "operation": operation, "kind": kind, "error": error})
+    return [known[key] for key in keys]
+
+
 #: inventory kind -> lane/node kind
 INVENTORY_KINDS = {"sqs-queue": "sqs", "sns-topic": "sns", "events-bus": "events", "lambda-function": "lambda",
                    "sfn-state-machine": "stepfunctions", "kinesis-stream": "kinesis", "dynamodb-table": "dynamodb"}
@@ -138,21 +150,24 @@ def lane_kinds(df: pd.DataFrame, known: dict[str, str] | None = None) -> dict[st
         if name and name not in ("?", "client") and (strong or name not in kinds):
             kinds[name] = kind
 
-    for row in df.to_dict("records"):
-        service = _service_kind(str(row.get("service") or ""))
-        op = str(row.get("operation") or "")
-        detail = row.get("detail") or {}
-        if row.get("kind") == "delivery":
-            put(row["source"], service)
+    # one pass per distinct (kind, service, operation, source, target, protocol), not per row
+    protocols = [d.get("protocol") if isinstance(d, dict) else None for d in df["detail"]] if "detail" in df \
+        else [None] * len(df)
+    distinct = dict.fromkeys(zip(df["kind"].astype(str), df["service"].astype(str), df["operation"].astype(str),
+                                 df["source"].astype(str), df["target"].astype(str), protocols))
+    for row_kind, raw_service, op, source, target, protocol in distinct:
+        service = _service_kind(raw_service)
+        if row_kind == "delivery":
+            put(source, service)
             if op in _TARGET_KIND_BY_ACTION:
-                put(row["target"], _TARGET_KIND_BY_ACTION[op], strong=True)
-            elif service == "sns" and detail.get("protocol") in _PROTOCOL_KIND:
-                put(row["target"], _PROTOCOL_KIND[detail["protocol"]])
+                put(target, _TARGET_KIND_BY_ACTION[op], strong=True)
+            elif service == "sns" and protocol in _PROTOCOL_KIND:
+                put(target, _PROTOCOL_KIND[protocol])
         else:
-            put(row["source"], service)
-            put(row["target"], service)
-    for row in df.to_dict("records"):  # targets we could not classify: guess from the name
-        for end in (row["source"], row["target"]):
+            put(source, service)
+            put(target, service)
+    for _, _, _, source, target, _ in distinct:  # ends we could not classify: guess from the name
+        for end in (source, target):
             put(end, guess_kind(end))
     for name in list(kinds):
         if "dlq" in name.lower() or "dead-letter" in name.lower():

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .frame import account_kinds, category, common_prefix, lane_kinds, normalise
+from .frame import account_kinds, categories, common_prefix, lane_kinds, normalise
 from .style import ARROWS, kind_colour, kind_label, kind_marker
 
 
@@ -39,7 +39,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
         if empty.any():
             notes.append(f"{int(empty.sum())} empty ReceiveMessage polls not shown")
             frame = frame[~empty].reset_index(drop=True)
-    frame["category"] = [category(r) for r in frame.to_dict("records")]
+    frame["category"] = categories(frame)
     rows = len(frame)
     if rows > max_messages:
         steps = _aggregate(frame)
