@@ -40,11 +40,11 @@ os.environ.setdefault("LABS_USER", "bench")
 for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
     os.environ.pop(_variable, None)
 
-from labs.helpers import start_lab  # noqa: E402
-from labs.helpers.backend import start_embedded_emulator  # noqa: E402
-from labs.helpers.trace import Flow  # noqa: E402
-from labs.helpers.trace.extract import sqs_send  # noqa: E402
-from labs.helpers.trace.recorder import _Tracer  # noqa: E402
+from labs.helpers import start_lab
+from labs.helpers.backend import start_embedded_emulator
+from labs.helpers.trace import Flow
+from labs.helpers.trace.extract import sqs_send
+from labs.helpers.trace.recorder import _Tracer
 
 
 def _loop(sqs: Any, url: str, n: int) -> float:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -593,7 +592,7 @@ def test_trace_capacity_from_the_environment(emulator: None, monkeypatch: pytest
     monkeypatch.setenv("LABS_TRACE_CAPACITY", "2_000")
     assert start_lab("sandbox").flow.capacity == 2000
     monkeypatch.setenv("LABS_TRACE_CAPACITY", "lots")
+    lab = start_lab("sandbox")
     with pytest.warns(UserWarning, match="LABS_TRACE_CAPACITY"):
-        lab = start_lab("sandbox")
         lab.client("sqs")  # still works: a trace setting never stops a lab
     assert lab.flow.capacity == DEFAULT_CAPACITY

@@ -196,7 +196,7 @@ class Flow:
                     frozen = credentials.get_frozen_credentials()
                     secrets = [frozen.access_key, frozen.secret_key, frozen.token]
             except Exception:  # noqa: BLE001 - no credentials is fine: nothing to mask
-                pass
+                secrets = []
             self._masker = Masker(secrets)
         return self._masker
 

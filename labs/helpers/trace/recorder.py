@@ -20,6 +20,7 @@ Every handler swallows its own failures: tracing must never change what the stud
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..context import Lab
 
 _KEY = "labs_trace"
+#: Failures of the trace itself are swallowed (the student's call must go on) but logged here.
+log = logging.getLogger(__name__)
 _flows: weakref.WeakSet[Flow] = weakref.WeakSet()
 _lock = threading.Lock()
 
@@ -59,7 +62,7 @@ def flow_of(lab: Lab) -> Flow:
 class _Tracer:
     """The handlers for one operation of one client."""
 
-    __slots__ = ("flow", "service", "operation", "extract")
+    __slots__ = ("extract", "flow", "operation", "service")
 
     def __init__(self, flow: Flow, service: str, operation: str, extract: Extractor) -> None:
         self.flow, self.service, self.operation, self.extract = flow, service, operation, extract
@@ -83,8 +86,8 @@ class _Tracer:
             # One copy of each resource name however many rows name it (memory per row, see benchmark).
             row.source, row.target = sys.intern(row.source), sys.intern(row.target)
             self.flow.add(row)
-        except Exception:  # noqa: BLE001 - observing must never change what is observed
-            pass
+        except Exception:
+            log.debug("trace: could not record %s.%s", self.service, self.operation, exc_info=True)
 
     def failed(self, exception: BaseException | None = None, context: dict[str, Any] | None = None, **_: Any) -> None:
         started = context.pop(_KEY, None) if context else None
@@ -95,8 +98,8 @@ class _Tracer:
             row.status, row.error = "error", f"{type(exception).__name__}: {exception}"
             self.extract(row, started[2], {}, self.flow)
             self.flow.add(row)
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:
+            log.debug("trace: could not record failed %s.%s", self.service, self.operation, exc_info=True)
 
     def _row(self, started: tuple[int, float, dict[str, Any]]) -> Row:
         return Row(seq=started[0], time=started[1], kind="call", service=self.service, operation=self.operation)
@@ -119,8 +122,8 @@ class _Observer:
         if params is not None and parsed:
             try:
                 self.observe(params, parsed, self.flow)
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:
+                log.debug("trace: could not observe a call", exc_info=True)
 
 
 def trace_client(client: BaseClient, lab: Lab) -> None:
