@@ -22,9 +22,15 @@ import pytest
 from botocore.exceptions import ClientError
 from events_helpers import drain, put_order, queue, rule
 
-from labs.helpers import Lab
+from labs.helpers import Lab, start_lab
+from labs.helpers.backend import start_embedded_emulator
 
-pytestmark = pytest.mark.usefixtures("emulator")
+
+@pytest.fixture(scope="module")
+def events() -> Any:
+    """One events client for the stateless TestEventPattern cases (no per-case emulator reset)."""
+    start_embedded_emulator()
+    return start_lab("sandbox").client("events")
 
 ORDER = {
     "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": "OrderPlaced",
@@ -56,8 +62,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
 
 
 @pytest.mark.parametrize(("label", "pattern", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_test_event_pattern_result(lab: Lab, label: str, pattern: dict[str, Any], expected: bool) -> None:
-    response = lab.client("events").test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(ORDER))
+def test_test_event_pattern_result(events: Any, label: str, pattern: dict[str, Any], expected: bool) -> None:
+    response = events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(ORDER))
     assert response["Result"] is expected
 
 

@@ -34,6 +34,7 @@ describes.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -64,11 +65,18 @@ def delivered_event(moto_event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def json_path(path: str, event: dict[str, Any]) -> tuple[bool, Any]:
-    """(found, value) of an EventBridge JSONPath (dot notation, indices, wildcards)."""
+@functools.lru_cache(maxsize=512)
+def _compiled(path: str) -> Any:
+    """A parsed JSONPath. Parsing costs about 0.6 ms (moto re-parses 8 paths per target per event,
+    about 5 ms, which is most of plain moto's EventBridge delivery time); rules reuse a few paths."""
     from jsonpath_ng.ext import parse
 
-    matches = parse(path).find(event)  # type: ignore[no-untyped-call]
+    return parse(path)  # type: ignore[no-untyped-call]
+
+
+def json_path(path: str, event: dict[str, Any]) -> tuple[bool, Any]:
+    """(found, value) of an EventBridge JSONPath (dot notation, indices, wildcards)."""
+    matches = _compiled(path).find(event)
     if not matches:
         return False, None
     if "*" in path:
