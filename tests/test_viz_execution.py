@@ -102,11 +102,22 @@ def test_definition_graph_reads_choices_defaults_catches_and_ends() -> None:
 
 
 def test_real_flow_step_functions_start_and_execution_path(lab: Lab) -> None:
+    """The emulator reports each state transition; the sequence shows them on the execution's
+    lane, named by state, and the execution's failure as a failure."""
     arn = res.ensure_state_machine(lab, "fulfil", FULFIL)
-    execution = _run(lab, arn, "via-trace", 5)
+    execution = _run(lab, arn, "via-trace", 500)
+    deadline = time.time() + 5  # the last transition is reported as the execution ends
+    while "execution-failed" not in set(lab.flow.df["operation"]) and time.time() < deadline:
+        time.sleep(0.02)
     fig = lab.flow.sequence()
-    assert lane_labels(fig)[:2] == ["client", "fulfil"] and arrow_kinds(fig)[0] == "call"
-    assert execution_path(lab, execution).outcomes["Done"] == "succeeded"
+    assert lane_labels(fig) == ["client", "fulfil", "fulfil:via-trace"]
+    kinds = arrow_kinds(fig)
+    assert kinds[0] == "call" and kinds[-1] == "failed" and set(kinds[1:-1]) == {"delivery"}
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
+    assert "state-entered Check" in labels and "state-entered Refund" in labels
+    assert "Step Functions execution" in legend_texts(fig) and "failed / error" in legend_texts(fig)
+    assert execution_path(lab, execution).outcomes["Charge"] == "caught"
+
 
 STOCK = {"StartAt": "Each", "States": {
     "Each": {"Type": "Map", "ItemsPath": "$.items", "Next": "Done",

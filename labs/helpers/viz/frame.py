@@ -57,14 +57,19 @@ def normalise(df: Any) -> pd.DataFrame:
         raise LabError(f"The DataFrame has no {', '.join(sorted(missing))} column.",
                        "Pass lab.flow.df, which has source/target/operation per row.")
     out = df.copy()
+    def objects(values: list[Any]) -> pd.Series:
+        # dtype=object: a column of None must stay None (pandas would infer NaN floats)
+        return pd.Series(values, index=out.index, dtype=object)
+
     for column, default in COLUMNS.items():
         if column not in out.columns:
-            out[column] = [default] * len(out)
-    out["detail"] = [d if isinstance(d, dict) else {} for d in out["detail"]]
+            out[column] = objects([default] * len(out))
+    out["detail"] = objects([d if isinstance(d, dict) else {} for d in out["detail"]])
     for column in ("message_ids", "order_ids"):
-        out[column] = [_as_tuple(v) for v in out[column]]
+        out[column] = objects([_as_tuple(v) for v in out[column]])
     for column in ("error", "cause_id"):
-        out[column] = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in out[column]]
+        out[column] = objects([None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                               for v in out[column]])
     out["count"] = pd.to_numeric(out["count"], errors="coerce").fillna(1).astype(int)
     out["source"] = out["source"].fillna("?").astype(str)
     out["target"] = out["target"].fillna("?").astype(str)
@@ -159,7 +164,9 @@ def lane_kinds(df: pd.DataFrame, known: dict[str, str] | None = None) -> dict[st
         service = _service_kind(raw_service)
         if row_kind == "delivery":
             put(source, service)
-            if op in _TARGET_KIND_BY_ACTION:
+            if service == "stepfunctions" and ":" in target:  # "<machine>:<execution>"
+                put(target, "execution", strong=True)
+            elif op in _TARGET_KIND_BY_ACTION:
                 put(target, _TARGET_KIND_BY_ACTION[op], strong=True)
             elif service == "sns" and protocol in _PROTOCOL_KIND:
                 put(target, _PROTOCOL_KIND[protocol])

@@ -85,15 +85,21 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
 
 # --------------------------------------------------------------------------- steps
 def _single(row: dict[str, Any]) -> dict[str, Any]:
+    """One arrow's label: what happened, how many, to which order (or message), and why it failed."""
     count = int(row.get("count") or 0)
+    detail = row.get("detail") or {}
     label = str(row.get("operation") or "")
-    if count != 1:
+    if detail.get("state") and row.get("service") == "stepfunctions":
+        label += f" {detail['state']}"  # state-entered Check
+    elif detail.get("rule"):
+        label += f" ({str(detail['rule']).rsplit('/', 1)[-1]})"
+    if count > 1 or (count == 0 and row.get("kind") == "call"):
         label += f" \u00d7{count}"
     orders = tuple(row.get("order_ids") or ())
     if orders:
         label += f" [{orders[0]}" + (f" +{len(orders) - 1}" if len(orders) > 1 else "") + "]"
-    elif row.get("message_ids"):
-        label += f" ({str(next(iter(row['message_ids'])))[:8]})"
+    elif row.get("message_ids") and row.get("service") != "stepfunctions":
+        label += f" ({str(next(iter(row['message_ids']))).rsplit(':', 1)[-1][:8]})"
     if row.get("error"):
         label += f": {str(row['error'])[:40]}"
     return {"source": row["source"], "target": row["target"], "category": row["category"], "label": label,

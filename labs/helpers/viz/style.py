@@ -20,6 +20,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "rule": ("#c5b0d5", "D", "EventBridge rule"),
     "lambda": ("#bcbd22", "o", "Lambda function"),
     "stepfunctions": ("#17becf", "p", "Step Functions state machine"),
+    "execution": ("#5bc0cf", "p", "Step Functions execution"),
     "kinesis": ("#8c564b", ">", "Kinesis stream"),
     "dynamodb": ("#1f77b4", "v", "DynamoDB table"),
     "other": ("#7f7f7f", "*", "other / outside the lab"),
