@@ -39,6 +39,7 @@ PATCH_MODULES: list[str] = [
     "sfn_time_warp",
     "sfn_describe_output",
     "sfn_history_pages",
+    "sfn_server_tasks",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

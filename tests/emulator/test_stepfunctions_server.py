@@ -1,0 +1,53 @@
+"""Task integrations work on the emulator server (``python -m labs emulator``) on any port.
+
+Developer guide, "Integrating services with Step Functions": a Task state calls the service in the
+state machine's account and Region. On a moto server, plain moto 5.2.5 sends those calls to
+``http://localhost:5000`` whatever port the server listens on, so on any other port the task fails
+with ``States.Runtime`` "Could not connect to the endpoint URL" (``LABS_EMULATOR_DISABLE=
+sfn_server_tasks`` in the server process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from labs.helpers import resources as res
+from labs.helpers import start_lab
+
+
+@pytest.fixture
+def server_url() -> Iterator[str]:
+    """An emulator server on a free port (never 5000) in another process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "MOTO_"))}
+    proc = subprocess.Popen([sys.executable, "-c", ("from labs.helpers.emulator.server import start_server\n"
+                             "import time; s = start_server(); print(s.url, flush=True); time.sleep(600)")],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert not url.endswith(":5000")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sqs_task_on_a_server_with_a_free_port(emulator: None, server_url: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    lab = start_lab("sandbox")
+    queue = res.ensure_queue(lab, "shipping")
+    arn = res.ensure_state_machine(lab, "ship", {"StartAt": "Ship", "States": {"Ship": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": queue.url, "MessageBody.$": "$.orderId"}, "End": True}}})
+    started = lab.client("stepfunctions").start_execution(stateMachineArn=arn, input=json.dumps({"orderId": "o-5"}))
+    out = res.wait_for_execution(lab, started["executionArn"], timeout=20)
+    assert out["status"] == "SUCCEEDED", out.get("cause")
+    bodies = [m["Body"] for m in lab.client("sqs").receive_message(QueueUrl=queue.url).get("Messages", [])]
+    assert bodies == ["o-5"]
