@@ -40,6 +40,7 @@ PATCH_MODULES: list[str] = [
     "sfn_describe_output",
     "sfn_history_pages",
     "sfn_server_tasks",
+    "schemas_registry",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"
