@@ -124,6 +124,12 @@ def start_embedded_emulator() -> None:
 def reset_embedded_emulator() -> None:
     """Forget every emulated resource (used by tests between cases)."""
     if _embedded_mock is not None:
+        try:
+            from . import emulator
+        except ImportError:  # pragma: no cover - the layer ships with the package
+            emulator = None  # type: ignore[assignment]
+        if emulator is not None and hasattr(emulator, "reset"):
+            emulator.reset()  # stop what the layer runs outside moto (pollers) before moto forgets
         _embedded_mock.reset()
 
 

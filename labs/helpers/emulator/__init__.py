@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from collections.abc import Callable
 
 from .patching import Patch, PatchStatus
 
@@ -28,6 +29,7 @@ PATCH_MODULES: list[str] = [
     "dynamodb_streams_endpoint",
     "kinesis_create_tags",
     "lambda_local_runtime",
+    "lambda_event_source_mappings",
     "events_targets",
     "events_test_event_pattern",
     "events_pattern_arrays",
@@ -46,6 +48,24 @@ PATCH_MODULES: list[str] = [
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"
 _lock = threading.Lock()
 _status: dict[str, PatchStatus] = {}
+_reset_hooks: list[Callable[[], None]] = []
+
+
+def on_reset(hook: Callable[[], None]) -> None:
+    """Run ``hook`` whenever the embedded emulator is reset (idempotent per hook).
+
+    Why: patches that keep state outside moto's backends (event source mapping poller threads,
+    loaded Lambda handler modules) must forget it when moto forgets its resources, or a poller of
+    a deleted world keeps running into the next test or lab.
+    """
+    if hook not in _reset_hooks:
+        _reset_hooks.append(hook)
+
+
+def reset() -> None:
+    """Called by ``backend.reset_embedded_emulator()`` before moto's own reset."""
+    for hook in list(_reset_hooks):
+        hook()
 
 
 def patches() -> list[Patch]:

@@ -316,10 +316,11 @@ def run_handler(fn: Any, event: Any, *, qualifier: str | None = None) -> Invocat
     started = time.monotonic()
     with _run_lock:
         try:
-            handler = _load_handler(fn)
+            # The init phase (module import) sees the function's environment too, as on AWS.
             with _function_environment(fn, context), \
                     contextlib.redirect_stdout(_Tee(sys.stdout, log)), \
                     contextlib.redirect_stderr(_Tee(sys.stderr, log)):
+                handler = _load_handler(fn)
                 result = handler(event, context)
             try:
                 payload = json.dumps(result).encode()
@@ -406,6 +407,10 @@ def _simple_backend_invoke(original: Callable[..., Any]) -> Callable[..., Any]:
 def _apply() -> None:
     from moto.awslambda.models import LambdaFunction
     from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    from . import on_reset
+
+    on_reset(forget_loaded_code)  # a reset emulator has cold functions
 
     LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
     if not hasattr(LambdaSimpleBackend.invoke, "_labs_original"):
