@@ -64,7 +64,7 @@ def on_reset(hook: Callable[[], None]) -> None:
 
 def reset() -> None:
     """Called by ``backend.reset_embedded_emulator()`` before moto's own reset."""
-    for hook in list(_reset_hooks):
+    for hook in _reset_hooks[:]:  # a copy: a hook may register another
         hook()
 
 
