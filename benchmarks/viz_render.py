@@ -34,14 +34,14 @@ os.environ["MPLBACKEND"] = "Agg"
 for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
     os.environ.pop(_variable, None)
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from labs.helpers import resources as res  # noqa: E402
-from labs.helpers import start_lab  # noqa: E402
-from labs.helpers.backend import reset_embedded_emulator, start_embedded_emulator  # noqa: E402
-from labs.helpers.dashboard import Dashboard  # noqa: E402
-from labs.helpers.viz import queue_depth, sequence, service_map  # noqa: E402
+from labs.helpers import resources as res
+from labs.helpers import start_lab
+from labs.helpers.backend import reset_embedded_emulator, start_embedded_emulator
+from labs.helpers.dashboard import Dashboard
+from labs.helpers.viz import queue_depth, sequence, service_map
 
 
 def synthetic_flow(rows: int) -> pd.DataFrame:
