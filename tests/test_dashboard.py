@@ -7,14 +7,11 @@ with ``Button.click()``, which runs the same callbacks a mouse click does.
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from labs.helpers import Lab, LabError
+from labs.helpers import Lab, LabError, data
 from labs.helpers import resources as res
 from labs.helpers.dashboard import Dashboard, _per_bus, widget_frontend
 from tests.viz_frames import call, flow_df
@@ -118,10 +115,34 @@ def test_send_orders_and_poison_buttons_use_the_first_queue(lab: Lab, orders: re
     assert bars(dash, orders.name)[0] == 12  # the click refreshed the widgets
     dash.buttons["poison"].click()
     assert bars(dash, orders.name)[0] == 13
-    bodies = [m["Body"] for m in lab.client("sqs").receive_message(
-        QueueUrl=orders.url, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]]
-    assert '"order_id": "ORD-' in bodies[0]
+    sqs = lab.client("sqs")
+    bodies = []
+    while batch := sqs.receive_message(QueueUrl=orders.url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages"):
+        bodies += [m["Body"] for m in batch]
+    parsed, rejected = [], []
+    for body in bodies:
+        try:
+            parsed.append(data.parse_order(body)["order_id"])
+        except data.InvalidOrder:
+            rejected.append(body)
+    assert sorted(parsed) == [f"ORD-42-{i:04d}" for i in range(1, 13)]  # the seeded orders, no repeats
+    assert len(rejected) == 1  # the poison message: a consumer's own validation rejects it
+    dash.orders_count.value = 2
+    dash.buttons["send_orders"].click()  # the next click continues the sequence
+    more = sqs.receive_message(QueueUrl=orders.url, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]
+    assert sorted(data.parse_order(m["Body"])["order_id"] for m in more) == ["ORD-42-0013", "ORD-42-0014"]
     assert "sent 12 orders" in log_text(dash) and "sent a poison message" in log_text(dash)
+
+
+def test_default_controls_work_on_a_fifo_queue(lab: Lab) -> None:
+    """AWS: FIFO sends need a MessageGroupId, and (without content-based deduplication) a
+    MessageDeduplicationId; the default controls supply both."""
+    queue = res.ensure_queue(lab, "payments.fifo", fifo=True)
+    dash = lab.dashboard(queues=[queue.name], controls=True)
+    dash.orders_count.value = 15
+    dash.buttons["send_orders"].click()
+    dash.buttons["poison"].click()
+    assert bars(dash, queue.name)[0] == 16 and "failed" not in log_text(dash)
 
 
 def test_redrive_button_moves_the_dlq_back(lab: Lab, orders: res.QueueRef) -> None:
@@ -197,51 +218,3 @@ def test_show_without_a_front_end_prints_a_plain_table(lab: Lab, orders: res.Que
 def test_plain_mode_can_be_forced(monkeypatch) -> None:
     monkeypatch.setenv("LABS_WIDGETS", "plain")
     assert not widget_frontend()
-
-
-# --------------------------------------------------------------------------- in a real kernel
-def _run_notebook(cells: list[str], env: dict[str, str] | None = None) -> list[Any]:
-    """Execute ``cells`` in a fresh IPython kernel (cwd = this repository) and return the cells."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    repo = str(Path(__file__).resolve().parents[1])
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    saved = dict(os.environ)
-    os.environ.update({"PYTHONPATH": repo, **(env or {})})
-    try:
-        nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
-                                resources={"metadata": {"path": repo}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return nb.cells
-
-
-_SETUP = ("from labs.helpers import start_lab, resources as res\n"
-          "lab = start_lab('sandbox')\n"
-          "q = res.ensure_queue(lab, 'orders', dlq=True)")
-
-
-@pytest.mark.notebooks
-def test_in_a_kernel_the_dashboard_is_a_live_widget() -> None:
-    cells = _run_notebook([
-        _SETUP,
-        "dash = lab.dashboard(queues=['orders'], refresh=0.05)\ndash",
-        ("import time\nlab.client('sqs').send_message(QueueUrl=q.url, MessageBody='hi')\n"
-         "deadline = time.time() + 5\n"
-         "while dash.queue_widgets[q.name]['visible'].value != 1 and time.time() < deadline:\n"
-         "    time.sleep(0.05)\n"
-         "print(dash.running, dash.queue_widgets[q.name]['visible'].value)\n"
-         "dash.stop()\nprint(dash.running)"),
-    ])
-    shown = cells[1].outputs
-    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)
-    assert "".join(o.get("text", "") for o in cells[2].outputs) == "True 1\nFalse\n"
-
-
-@pytest.mark.notebooks
-def test_in_a_kernel_labs_widgets_plain_prints_the_table() -> None:
-    cells = _run_notebook([_SETUP, "lab.dashboard(queues=['orders'])"], env={"LABS_WIDGETS": "plain"})
-    text = "".join(o.get("text", "") for o in cells[1].outputs)
-    assert "sc-tester-box-orders" in text and "in flight" in text
-    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cells[1].outputs)

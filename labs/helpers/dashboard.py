@@ -25,6 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import data
 from .errors import LabError
 from .viz.depth import WatchedQueue, watch
 from .viz.frame import arn_name
@@ -133,7 +134,8 @@ def _per_bus(put_events: Any, buses: list[str]) -> dict[str, int]:
 class Dashboard:
     """Live queue depths and publish counts for a lab, with optional controls.
 
-    ``controls`` is ``True`` (default send-orders, poison and redrive buttons on the first queue)
+    ``controls`` is ``True`` (default send-orders and poison buttons on the first queue, and
+    redrive if a queue has a DLQ)
     or a dict with any of: ``"send_orders"`` (a callable ``f(n)``, a queue name, or ``True``),
     ``"poison"`` (a callable, a queue name, or ``True``), ``"consumer"`` (a ``(start, stop)`` pair
     of callables), ``"redrive"`` (a queue name whose DLQ to redrive, or ``True``).
@@ -154,6 +156,7 @@ class Dashboard:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last: Snapshot | None = None
+        self._next_order = 0
         self.errors: list[str] = []
         self._build_widgets()
         self._controls(True if controls is True else dict(controls or {}))
@@ -204,8 +207,8 @@ class Dashboard:
 
     # ------------------------------------------------------------------ controls
     def _controls(self, spec: bool | dict[str, Any]) -> None:
-        if spec is True:
-            spec = {"send_orders": True, "poison": True, "redrive": True}
+        if spec is True:  # every default that applies: redrive only where there is a DLQ
+            spec = {"send_orders": True, "poison": True, "redrive": any(q.dlq_url for q in self.queues)}
         assert isinstance(spec, dict)
         unknown = set(spec) - {"send_orders", "poison", "consumer", "redrive"}
         if unknown:
@@ -284,16 +287,17 @@ class Dashboard:
                        "Give the queue a RedrivePolicy (deadLetterTargetArn, maxReceiveCount) first.")
 
     def _default_send_orders(self, queue: WatchedQueue, n: int) -> None:
+        """Send the next ``n`` seeded SecureCart orders (``labs.helpers.data``), in batches of 10;
+        every click continues the sequence, so order ids never repeat within a dashboard."""
         sqs = self.lab.client("sqs")  # the student's client: these sends belong in the flow trace
-        stamp = int(time.time() * 1000) % 10_000_000
-        for start in range(0, n, 10):
+        first, self._next_order = self._next_order, self._next_order + n
+        for start in range(first, first + n, 10):
             entries = []
-            for i in range(start, min(n, start + 10)):
-                order_id = f"ORD-{stamp}-{i:04d}"
-                entry = {"Id": str(i), "MessageBody": json.dumps({"order_id": order_id, "total": 10 + i % 90,
-                                                                  "currency": "EUR"})}
+            for i in range(start, min(first + n, start + 10)):
+                body = data.order(i)
+                entry = {"Id": str(i), "MessageBody": json.dumps(body)}
                 if queue.name.endswith(".fifo"):
-                    entry |= {"MessageGroupId": "dashboard", "MessageDeduplicationId": order_id}
+                    entry |= {"MessageGroupId": body["customer_id"], "MessageDeduplicationId": body["order_id"]}
                 entries.append(entry)
             failed = sqs.send_message_batch(QueueUrl=queue.url, Entries=entries).get("Failed", [])
             if failed:
@@ -301,8 +305,11 @@ class Dashboard:
                                "Check the queue's settings (FIFO queues need group ids).")
 
     def _default_poison(self, queue: WatchedQueue) -> None:
-        body = '{"order_id": "POISON", "total": "not-a-number"'  # truncated JSON: no consumer can parse it
-        extra = {"MessageGroupId": "dashboard", "MessageDeduplicationId": f"poison-{time.time_ns()}"} \
+        """A truncated order (the seeded data's "bad-json" kind): no consumer can parse it, so
+        it is received, fails, and after maxReceiveCount lands in the DLQ."""
+        body = data.orders(len(data.MALFORMED_KINDS), malformed=len(data.MALFORMED_KINDS))[
+            data.MALFORMED_KINDS.index("bad-json")]
+        extra = {"MessageGroupId": "poison", "MessageDeduplicationId": f"poison-{time.time_ns()}"} \
             if queue.name.endswith(".fifo") else {}
         self.lab.client("sqs").send_message(QueueUrl=queue.url, MessageBody=body, **extra)
 

@@ -1,0 +1,59 @@
+"""The dashboard inside a real IPython kernel (what a notebook gets): shown as a live widget and
+refreshed by its thread, stopped cleanly; with LABS_WIDGETS=plain (nbval runs) a printed table.
+
+One kernel runs both, because starting a kernel is most of the cost.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def _run_notebook(cells: list[str]) -> list[Any]:
+    """Execute ``cells`` in a fresh IPython kernel (cwd = this repository) and return the cells."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    repo = str(Path(__file__).resolve().parents[1])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = repo  # the kernel imports this checkout's labs package
+    try:
+        nbclient.NotebookClient(nb, timeout=90, kernel_name="python3",
+                                resources={"metadata": {"path": repo}}).execute()
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+    return nb.cells
+
+
+def _text(cell: Any) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+@pytest.mark.notebooks
+def test_dashboard_in_a_kernel_is_a_live_widget_or_a_plain_table() -> None:
+    cells = _run_notebook([
+        ("import os\nfrom labs.helpers import start_lab, resources as res\n"
+         "lab = start_lab('sandbox')\nq = res.ensure_queue(lab, 'orders', dlq=True)"),
+        "dash = lab.dashboard(queues=['orders'], refresh=0.05)\ndash",
+        ("import time\nlab.client('sqs').send_message(QueueUrl=q.url, MessageBody='hi')\n"
+         "deadline = time.time() + 10\n"
+         "while dash.queue_widgets[q.name]['visible'].value != 1 and time.time() < deadline:\n"
+         "    time.sleep(0.05)\n"
+         "print(dash.running, dash.queue_widgets[q.name]['visible'].value)\n"
+         "dash.stop()\nprint(dash.running)"),
+        "os.environ['LABS_WIDGETS'] = 'plain'\nlab.dashboard(queues=['orders'])",
+    ])
+    assert any(WIDGET in o.get("data", {}) for o in cells[1].outputs)  # displayed as a widget
+    assert _text(cells[2]) == "True 1\nFalse\n"  # refreshed by its thread; stop() joined it
+    plain = cells[3].outputs
+    assert "sc-tester-box-orders" in _text(cells[3]) and "in flight" in _text(cells[3])
+    assert not any(WIDGET in o.get("data", {}) for o in plain)
