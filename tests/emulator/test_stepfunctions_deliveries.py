@@ -19,6 +19,7 @@ import pytest
 from sfn_helpers import history, machine, run
 
 from labs.helpers import Lab
+from labs.helpers import resources as res
 from labs.helpers.observe import Delivery, subscribe
 
 ORDER = {"orderId": "o-1001", "total": 42}
@@ -94,3 +95,28 @@ def test_flow_trace_shows_the_execution(lab: Lab) -> None:
     assert set(rows["cause_id"]) == {execution_id}
     assert "o-1001" in set(lab.flow.follow("o-1001")["order_ids"].sum())
     assert out["status"] == "SUCCEEDED"
+
+
+def test_tasks_report_where_their_messages_went(lab: Lab, deliveries: list[Delivery]) -> None:
+    """A task's call is a delivery to the queue/topic/table it touched, with the MessageId AWS returned."""
+    queue = res.ensure_queue(lab, "shipping")
+    table = res.ensure_table(lab, "orders", key="pk", stream_view=None)
+    definition = {"StartAt": "Ship", "States": {
+        "Ship": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "ResultPath": "$.sent",
+                 "Parameters": {"QueueUrl": queue.url, "MessageBody.$": "$.orderId"}, "Next": "Save"},
+        "Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem", "ResultPath": None,
+                 "Parameters": {"TableName": table.name, "Item": {"pk": {"S.$": "$.orderId"}}}, "Next": "Lost"},
+        "Lost": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                 "Parameters": {"TableName": lab.name("missing"), "Key": {"pk": {"S": "x"}}}, "End": True}}}
+    out = run(lab, machine(lab, definition), ORDER)
+    tasks = [d for d in deliveries if d.action == "task" and d.cause_id == out["executionArn"]]
+    assert [(d.detail["state"], d.detail["integration"], d.status) for d in tasks] == [
+        ("Ship", "sqs:sendMessage", "delivered"), ("Save", "dynamodb:putItem", "delivered"),
+        ("Lost", "dynamodb:getItem", "failed")]
+    ship, save, lost = tasks
+    assert ship.target == queue.arn and ship.payload == "o-1001"
+    received = lab.client("sqs").receive_message(QueueUrl=queue.url)["Messages"][0]
+    assert ship.message_id == received["MessageId"]
+    assert save.target.endswith(f":table/{table.name}") and save.payload == {"pk": {"S": "o-1001"}}
+    assert lost.detail["error"].startswith("DynamoDB.ResourceNotFoundException")
+    assert all(d.source.endswith(":stateMachine:" + lab.name("flow")) for d in tasks)

@@ -1,4 +1,4 @@
-"""Step Functions state transitions are reported on the observe bus, so the flow trace shows them.
+"""Step Functions state transitions and task calls are reported on the observe bus, for the flow trace.
 
 What AWS records (Step Functions API reference, GetExecutionHistory / HistoryEvent): every state
 an execution enters and leaves is an event (``TaskStateEntered``, ``ChoiceStateExited``, ...) with
@@ -17,11 +17,17 @@ iterations). After it appends, this module reports
 * ``ExecutionSucceeded`` -> ``action="execution-succeeded"``, payload: the output;
 * ``ExecutionFailed`` / ``ExecutionAborted`` / ``ExecutionTimedOut`` -> ``action="execution-failed"``,
   ``status="failed"``, ``detail["error"]`` = ``"<error>: <cause>"``, ``detail["state"]`` = the state
-  the failure came from (followed back through ``previousEventId``, as the console does),
+  the failure came from (followed back through ``previousEventId``, as the console does);
+* ``TaskSucceeded`` / ``TaskFailed`` (and the ``LambdaFunction...`` events of a function ARN used as
+  ``Resource``) -> ``action="task"``, ``target`` = the ARN of what the integration touched (the queue,
+  topic, table or function), ``message_id`` = the ``MessageId`` SQS/SNS returned, payload = the message
+  body / item / Lambda payload, ``detail["integration"]`` = e.g. ``"sqs:sendMessage"``, status
+  ``"failed"`` with ``detail["error"]`` when the task failed -- so the trace shows where the
+  execution's messages went, and links them to what consumed them;
 
-each with ``source`` = state machine ARN, ``target`` = execution ARN, ``cause_id`` = execution ARN (the
-id the trace recorded for the StartExecution call) and ``detail`` = ``{"state", "execution", "type",
-"event_id", "previous_event_id"}``. Which execution an event manager belongs to is noted on it when
+all with ``source`` = state machine ARN and ``cause_id`` = execution ARN (the id the trace recorded
+for the StartExecution call); the transitions with ``target`` = execution ARN; ``detail`` always has
+``{"state", "execution", "type", "event_id", "previous_event_id"}``. Which execution an event manager belongs to is noted on it when
 the execution's environment is created (``ExecutionWorker._get_evaluation_environment``).
 """
 
@@ -38,6 +44,8 @@ NAME = "sfn_deliveries"
 _ARNS = "_labs_arns"  #: attribute set on an EventManager: (state machine ARN, execution ARN, execution name)
 _END_EVENTS = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED",
                "ExecutionAborted": "ABORTED", "ExecutionTimedOut": "TIMED_OUT"}
+_TASK_OUTCOMES = {"TaskSucceeded", "TaskFailed", "TaskTimedOut", "LambdaFunctionSucceeded", "LambdaFunctionFailed",
+                  "LambdaFunctionTimedOut"}
 
 
 def _payload(text: Any) -> Any:
@@ -62,10 +70,81 @@ def _failing_state(history: list[dict[str, Any]], event: dict[str, Any]) -> str 
     return None
 
 
+def _kind(event: dict[str, Any]) -> str:
+    return str(getattr(event.get("type"), "value", event.get("type") or ""))  # moto stores HistoryEventType
+
+
+def _scheduled(history: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any] | None:
+    """The TaskScheduled / LambdaFunctionScheduled event a task's outcome follows from."""
+    by_id = {e.get("id"): e for e in history}
+    current, steps = by_id.get(event.get("previousEventId")), 0
+    while current is not None and steps < 10:
+        if _kind(current).endswith("Scheduled"):
+            return current
+        current, steps = by_id.get(current.get("previousEventId")), steps + 1
+    return None
+
+
+def _resource_arn(kind: str, action: str, parameters: dict[str, Any], machine_arn: str, region: str) -> str:
+    """The ARN of what a task integration touched (the queue, topic, table or function)."""
+    parts = machine_arn.split(":")
+    partition, account = (parts[1], parts[4]) if len(parts) > 4 else ("aws", "")
+    region = region or (parts[3] if len(parts) > 3 else "")
+    if kind == "sqs" and parameters.get("QueueUrl"):
+        return f"arn:{partition}:sqs:{region}:{account}:{str(parameters['QueueUrl']).rstrip('/').rsplit('/', 1)[-1]}"
+    if kind == "sns" and (parameters.get("TopicArn") or parameters.get("TargetArn")):
+        return str(parameters.get("TopicArn") or parameters.get("TargetArn"))
+    if kind == "dynamodb" and parameters.get("TableName"):
+        name = str(parameters["TableName"])
+        return name if name.startswith("arn:") else f"arn:{partition}:dynamodb:{region}:{account}:table/{name}"
+    if kind == "lambda" and parameters.get("FunctionName"):
+        name = str(parameters["FunctionName"])
+        return name if name.startswith("arn:") else f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+    return f"arn:{partition}:states:::{kind}:{action}"
+
+
+#: The request field that is "the message" of each integration (shown as the delivery's payload).
+_PAYLOAD_FIELDS = {"sqs": "MessageBody", "sns": "Message", "lambda": "Payload", "dynamodb": "Item"}
+
+
+def task_delivery(event: dict[str, Any], kind: str, machine_arn: str, execution_arn: str, execution_name: str,
+                  history: list[dict[str, Any]]) -> Delivery | None:
+    """What a finished Task did: a message sent, an item written, a function invoked (or the error)."""
+    scheduled = _scheduled(history, event)
+    if scheduled is None:
+        return None
+    failed = kind.endswith("Failed")
+    outcome = next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {})
+    if _kind(scheduled) == "LambdaFunctionScheduled":  # a function ARN as Resource
+        details = scheduled.get("lambdaFunctionScheduledEventDetails") or {}
+        integration, target, payload = "lambda", str(details.get("resource", "")), _payload(details.get("input"))
+    else:
+        details = scheduled.get("taskScheduledEventDetails") or {}
+        service, action = str(details.get("resourceType", "")), str(details.get("resource", ""))
+        parameters = _payload(details.get("parameters"))
+        parameters = parameters if isinstance(parameters, dict) else {}
+        integration = f"{service}:{action}"
+        target = _resource_arn(service, action, parameters, machine_arn, str(details.get("region", "")))
+        field = _PAYLOAD_FIELDS.get(service)
+        payload = _payload(parameters.get(field, parameters.get("Key", parameters))) if field else parameters
+    output = _payload(outcome.get("output"))
+    message_id = output.get("MessageId") if isinstance(output, dict) else None
+    detail: dict[str, Any] = {"execution": execution_name, "state": _failing_state(history, event), "type": "Task",
+                              "integration": integration, "event_id": event.get("id"),
+                              "previous_event_id": event.get("previousEventId")}
+    if failed:
+        detail["error"] = ": ".join(str(p) for p in (outcome.get("error"), outcome.get("cause")) if p)
+    return Delivery(service="stepfunctions", action="task", source=machine_arn, target=target,
+                    message_id=str(message_id) if message_id else None, cause_id=execution_arn,
+                    status="failed" if failed else "delivered", payload=payload, detail=detail)
+
+
 def delivery_for(event: dict[str, Any], machine_arn: str, execution_arn: str, execution_name: str,
                  history: list[dict[str, Any]]) -> Delivery | None:
     """The delivery that reports one history event, or None for events that are not transitions."""
-    kind = str(getattr(event.get("type"), "value", event.get("type") or ""))  # moto stores HistoryEventType
+    kind = _kind(event)
+    if kind in _TASK_OUTCOMES:
+        return task_delivery(event, kind, machine_arn, execution_arn, execution_name, history)
     detail: dict[str, Any] = {"execution": execution_name, "event_id": event.get("id"),
                               "previous_event_id": event.get("previousEventId")}
     common = {"service": "stepfunctions", "source": machine_arn, "target": execution_arn, "cause_id": execution_arn}
