@@ -86,7 +86,7 @@ class _Tracer:
             # One copy of each resource name however many rows name it (memory per row, see benchmark).
             row.source, row.target = sys.intern(row.source), sys.intern(row.target)
             self.flow.add(row)
-        except Exception:
+        except Exception:  # observing must never change what is observed
             log.debug("trace: could not record %s.%s", self.service, self.operation, exc_info=True)
 
     def failed(self, exception: BaseException | None = None, context: dict[str, Any] | None = None, **_: Any) -> None:
@@ -98,7 +98,7 @@ class _Tracer:
             row.status, row.error = "error", f"{type(exception).__name__}: {exception}"
             self.extract(row, started[2], {}, self.flow)
             self.flow.add(row)
-        except Exception:
+        except Exception:  # observing must never change what is observed
             log.debug("trace: could not record failed %s.%s", self.service, self.operation, exc_info=True)
 
     def _row(self, started: tuple[int, float, dict[str, Any]]) -> Row:
@@ -122,7 +122,7 @@ class _Observer:
         if params is not None and parsed:
             try:
                 self.observe(params, parsed, self.flow)
-            except Exception:
+            except Exception:  # observing must never change what is observed
                 log.debug("trace: could not observe a call", exc_info=True)
 
 
