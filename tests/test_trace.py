@@ -596,3 +596,30 @@ def test_trace_capacity_from_the_environment(emulator: None, monkeypatch: pytest
     with pytest.warns(UserWarning, match="LABS_TRACE_CAPACITY"):
         lab.client("sqs")  # still works: a trace setting never stops a lab
     assert lab.flow.capacity == DEFAULT_CAPACITY
+
+
+def test_reading_while_another_thread_records(lab: Lab) -> None:
+    """Event source mapping pollers and Step Functions workers report from their own threads while
+    the notebook reads the trace: reading must neither fail nor lose rows."""
+    import threading
+
+    arn = f"arn:aws:sqs:us-east-1:123456789012:{lab.name('q')}"
+    lab.flow.capacity = 500  # the ring buffer drops rows while the reader copies it
+    done = threading.Event()
+
+    def report() -> None:
+        for i in range(3000):
+            emit(Delivery(service="lambda", action="esm-invoke", source=arn, target=arn, message_id=f"m{i}",
+                          detail={"batch_size": 1, "failed_ids": []}))
+        done.set()
+
+    worker = threading.Thread(target=report)
+    worker.start()
+    reads = 0
+    while not done.is_set() or reads == 0:
+        df = lab.flow.df
+        assert df["seq"].is_monotonic_increasing and len(df) <= 500
+        lab.flow.follow("o-none")
+        reads += 1
+    worker.join()
+    assert len(lab.flow) == 500 and lab.flow.df["message_ids"].iloc[-1] == ("m2999",)
