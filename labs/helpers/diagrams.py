@@ -1,0 +1,64 @@
+"""Static architecture pictures for a lab's introduction, drawn by code (no image files to keep in sync).
+
+Each function returns a matplotlib Figure; the notebooks show them as a cell's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+_FILL = {"service": "#e8f0fe", "queue": "#fff4d6", "client": "#eeeeee", "down": "#fde2e1"}
+
+
+def _box(ax: Axes, x: float, y: float, text: str, kind: str, w: float = 1.3, h: float = 0.7) -> None:
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05",
+                                facecolor=_FILL[kind], edgecolor="#555555"))
+    ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
+
+
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: str = "", dashed: bool = False) -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": "#333333",
+                                                        "linestyle": "--" if dashed else "-"})
+    if label:
+        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.12, label, ha="center", fontsize=7.5,
+                color="#333333")
+
+
+def _chain(ax: Axes, names: Sequence[tuple[str, str]], y: float, gap: float = 2.2) -> list[float]:
+    xs = [0.8 + i * gap for i in range(len(names))]
+    for x, (name, kind) in zip(xs, names):
+        _box(ax, x, y, name, kind)
+    return xs
+
+
+def why_queues() -> Figure:
+    """Left: a monolith's checkout calls payment, inventory and e-mail in one synchronous chain, so
+    the slowest or broken step fails the order. Right: checkout only enqueues the order; the
+    order service consumes it when it can, retries, and sets poison orders aside."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 3.8))
+    for ax in (top, bottom):
+        ax.set_xlim(0, 10.4)
+        ax.set_ylim(-0.2, 1.6)
+        ax.axis("off")
+    xs = _chain(top, [("customer", "client"), ("checkout", "service"), ("payment", "service"),
+                      ("inventory", "service"), ("e-mail (down)", "down")], 0.7)
+    for a, b, label in zip(xs, xs[1:], ["POST /order", "charge()", "reserve()", "send()"]):
+        _arrow(top, (a + 0.7, 0.7), (b - 0.7, 0.7), label)
+    top.set_title("Synchronous chain: the customer waits for every step; one step down = order lost",
+                  fontsize=9.5, loc="left")
+    xs = _chain(bottom, [("customer", "client"), ("checkout", "service"), ("orders queue", "queue"),
+                         ("order service\n(consumers)", "service"), ("orders-dlq", "queue")], 0.7)
+    _arrow(bottom, (xs[0] + 0.7, 0.7), (xs[1] - 0.7, 0.7), "POST /order")
+    _arrow(bottom, (xs[1] + 0.7, 0.7), (xs[2] - 0.7, 0.7), "SendMessage")
+    _arrow(bottom, (xs[2] + 0.7, 0.7), (xs[3] - 0.7, 0.7), "Receive,\nDelete")
+    _arrow(bottom, (xs[3] + 0.7, 0.7), (xs[4] - 0.7, 0.7), "N failed\nreceives", dashed=True)
+    bottom.set_title("Queued: checkout answers once SQS stored the order; consumers catch up, retry, set poison aside",
+                     fontsize=9.5, loc="left")
+    fig.tight_layout()
+    plt.close(fig)  # shown once, as the cell's value, not again by the inline backend
+    return fig
