@@ -90,3 +90,25 @@ def test_short_waits_really_wait(lab: Lab) -> None:
     out = run(lab, machine(lab, definition))
     assert 1 <= (out["stopDate"] - out["startDate"]).total_seconds() < 2
     assert time.monotonic() - began < 4
+
+
+def test_execution_timeout_is_measured_on_the_execution_clock(lab: Lab, fast_clock: None) -> None:
+    """ASL "TimeoutSeconds - The maximum number of seconds an execution of the state machine can run. If
+    it runs longer than the specified time, the execution fails with a States.Timeout Error name."
+    DescribeExecution then reports TIMED_OUT and the history ends with ExecutionTimedOut."""
+    definition = {"TimeoutSeconds": 10, "StartAt": "Courier", "States": {
+        "Courier": {"Type": "Wait", "Seconds": 30, "Next": "Done"}, "Done": {"Type": "Succeed"}}}
+    began = time.monotonic()
+    out = run(lab, machine(lab, definition))
+    assert time.monotonic() - began < 5
+    assert out["status"] == "TIMED_OUT"
+    assert 10 <= (out["stopDate"] - out["startDate"]).total_seconds() < 12
+    events = history(lab, out["executionArn"])
+    assert events[-1]["type"] == "ExecutionTimedOut"
+    assert "Done" not in [e.get("stateEnteredEventDetails", {}).get("name") for e in events]
+
+
+def test_waits_within_the_timeout_still_succeed(lab: Lab, fast_clock: None) -> None:
+    definition = {"TimeoutSeconds": 60, "StartAt": "Courier", "States": {
+        "Courier": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    assert run(lab, machine(lab, definition))["status"] == "SUCCEEDED"

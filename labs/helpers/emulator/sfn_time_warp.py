@@ -16,7 +16,9 @@ event ``timestamp``s after a ``Wait`` of 30 s are 30 s later than ``WaitStateEnt
 ``startDate`` plus the whole simulated duration. Only wall-clock time is saved. Concurrent branches
 (Parallel, Map) that wait at the same time advance the clock once, not once each, since the clock
 moves to the latest "wake-up" time rather than by the sum of waits. A ``Wait`` with ``Timestamp``
-computes its delay from the real clock, as moto does.
+computes its delay from the real clock, as moto does. The state machine's ``TimeoutSeconds`` is
+measured on the execution's clock too: a 30 s Wait in a machine with ``"TimeoutSeconds": 10`` ends
+as TIMED_OUT (``ExecutionTimedOut``) 10 s into the execution, as on AWS.
 
 How: one offset per execution, kept on its ``EventManager`` (shared by its branches); ``add_event``
 stamps events with real time + offset; ``WaitFunction._wait_interval`` and ``RetrierDecl``'s
@@ -38,6 +40,7 @@ NAME = "sfn_time_warp"
 #: Longest real sleep of one Wait state or retry interval, in seconds.
 MAX_REAL_SECONDS = float(os.environ.get("LABS_SFN_MAX_REAL_WAIT", "1.0"))
 _OFFSET = "_labs_clock_offset"
+_DEADLINE, _ROOT = "_labs_deadline", "_labs_root_env"  #: the execution's TimeoutSeconds, on its clock
 _lock = threading.Lock()
 _current = threading.local()  #: the Environment of the retrier running on this thread
 
@@ -60,6 +63,10 @@ def warped_wait(env: Any, seconds: float, interruptible: bool) -> None:
     """
     manager = env.event_manager
     wake_up = time.time() + offset_of(manager) + max(0.0, float(seconds))
+    deadline, root = getattr(manager, _DEADLINE, None), getattr(manager, _ROOT, None)
+    if deadline is not None and root is not None and wake_up > deadline:
+        _time_out(manager, root, deadline)  # the execution's TimeoutSeconds comes first
+        return
     real = min(max(0.0, float(seconds)), MAX_REAL_SECONDS)
     if real > 0:
         if interruptible:
@@ -70,6 +77,16 @@ def warped_wait(env: Any, seconds: float, interruptible: bool) -> None:
         return  # stopped: the rest of the wait never happens
     with _lock:
         setattr(manager, _OFFSET, max(offset_of(manager), wake_up - time.time()))
+
+
+def _time_out(manager: Any, root: Any, deadline: float) -> None:
+    """Sleep (capped) until the execution's deadline on its own clock, then time the execution out."""
+    remaining = max(0.0, deadline - (time.time() + offset_of(manager)))
+    root.program_state_event.wait(min(remaining, MAX_REAL_SECONDS))
+    with _lock:
+        setattr(manager, _OFFSET, max(offset_of(manager), deadline - time.time()))
+    if root.is_running():
+        root.set_timed_out()  # what moto's Program.eval does when its real-time join expires
 
 
 class _WarpedTime:
@@ -89,12 +106,26 @@ class _WarpedTime:
 
 def _apply() -> None:
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.program.program import Program
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
     from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
     if getattr(WaitFunction._wait_interval, "_labs_warped", False):
         return
+
+    program_eval = Program.eval
+
+    @functools.wraps(program_eval)
+    def eval_with_deadline(self: Any, env: Any) -> None:
+        timeout = self.timeout_seconds.timeout_seconds if self.timeout_seconds else None
+        if timeout and not env.is_frame():  # the execution's own TimeoutSeconds, not a branch's
+            manager = env.event_manager
+            setattr(manager, _DEADLINE, time.time() + offset_of(manager) + float(timeout))
+            setattr(manager, _ROOT, env)
+        program_eval(self, env)
+
+    Program.eval = eval_with_deadline  # type: ignore[method-assign]
 
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
         warped_wait(env, wait_seconds, interruptible=True)
@@ -151,5 +182,6 @@ PATCH = Patch(
         "moto.stepfunctions.parser.asl.component.common.retry.retrier_decl:RetrierDecl._eval_body": "48463fff19ce",
         "moto.stepfunctions.parser.asl.eval.event.event_manager:EventManager.add_event": "cb430fa2e3fe",
         "moto.stepfunctions.parser.backend.execution:BaseExecutionWorkerCommunication._reflect_execution_status": "038a396107af",
+        "moto.stepfunctions.parser.asl.component.program.program:Program.eval": "6d701880064a",
     },
 )
