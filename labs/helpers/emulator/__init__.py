@@ -42,6 +42,8 @@ PATCH_MODULES: list[str] = [
     "sfn_describe_output",
     "sfn_history_pages",
     "sfn_server_tasks",
+    "sfn_no_choice_matched",
+    "sfn_branch_errors",
     "schemas_registry",
 ]
 
