@@ -1,23 +1,49 @@
-"""``python -m labs emulator``: run the shared emulator until interrupted."""
+"""``python -m labs emulator``: run the shared emulator until stopped.
+
+Contract with the processes that start it (tests, notebooks, course scripts): the FIRST line on
+stdout is the URL and nothing else (flushed at once), so a caller can read one line and connect,
+even with ``--port 0``. Ctrl+C (SIGINT) and SIGTERM stop it cleanly: the listening socket is
+closed, so the port is free again, and the exit status is 0.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 import threading
+from types import FrameType
 
+from ..errors import LabError
 from .server import start_server
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m labs emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m labs emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5000, help="TCP port on 127.0.0.1 (0: any free port)")
     args = parser.parse_args(argv)
-    running = start_server(args.port)
-    print(f"SecureCart emulator listening on {running.url}\n"
-          f"In another shell or notebook:  export AWS_ENDPOINT_URL={running.url}\n"
-          "Stop with Ctrl+C.", flush=True)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - signal API
+        stop.set()
+
+    # Installed before the server starts: a signal that arrives while it starts still stops it.
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
+        try:
+            running = start_server(args.port)
+        except LabError as err:
+            print(err, file=sys.stderr, flush=True)
+            return 2
+        print(running.url, flush=True)
+        print(f"SecureCart emulator listening on {running.url}\n"
+              f"In another shell or notebook:  export AWS_ENDPOINT_URL={running.url}\n"
+              "Stop with Ctrl+C.", flush=True)
+        while not stop.wait(0.5):  # short waits: the signal handler runs between them at the latest
+            pass
         running.stop()
-    return 0
+        print("SecureCart emulator stopped.", file=sys.stderr, flush=True)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -7,19 +7,45 @@ start it on a free port with :func:`start_server`.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 from dataclasses import dataclass
-
-from moto.server import ThreadedMotoServer
+from typing import Any
 
 
 @dataclass
 class RunningServer:
     url: str
-    server: ThreadedMotoServer
+    server: Any  #: moto.server.ThreadedMotoServer (imported on start: ``--help`` stays fast)
 
     def stop(self) -> None:
+        """Stop serving and close the listening socket, so the port is free at once.
+
+        ``ThreadedMotoServer.stop`` only shuts the serve loop down; its socket stays open until
+        garbage collection, and a restart on the same port would fail meanwhile."""
         self.server.stop()
+        wsgi = getattr(self.server, "_server", None)
+        if wsgi is not None:
+            wsgi.server_close()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with a fix instead of hanging: ThreadedMotoServer waits forever if it cannot bind."""
+    if port == 0:
+        return
+    from ..errors import LabError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno != errno.EADDRINUSE:
+                raise
+            raise LabError(f"Port {port} on {host} is already in use (another emulator, or another program).",
+                           f"Use the emulator that is running (AWS_ENDPOINT_URL=http://{host}:{port}), stop it, "
+                           "or start this one with --port 0 (any free port).") from None
 
 
 def start_server(port: int = 0, *, host: str = "127.0.0.1", with_layer: bool = True) -> RunningServer:
@@ -28,6 +54,7 @@ def start_server(port: int = 0, *, host: str = "127.0.0.1", with_layer: bool = T
     ``with_layer`` applies the fidelity layer in this process first, so the server behaves like the
     embedded backend. Only loopback is offered by default: the emulator has no authentication.
     """
+    _check_port_free(host, port)  # first: a busy port is reported before seconds of imports
     if with_layer:
         from . import install
         from ..backend import MOTO_CONFIG
@@ -36,6 +63,8 @@ def start_server(port: int = 0, *, host: str = "127.0.0.1", with_layer: bool = T
         for section, values in MOTO_CONFIG.items():  # Step Functions execute, Lambda without Docker
             default_user_config.setdefault(section, {}).update(values)  # type: ignore[misc]
         install()
+    from moto.server import ThreadedMotoServer
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in a notebook
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
