@@ -205,6 +205,14 @@ def test_refresh_thread_updates_and_stops_cleanly(lab: Lab, orders: res.QueueRef
     assert not dash.running and dash._thread is None and dash.errors == []
 
 
+def test_a_new_dashboard_stops_the_labs_older_one(lab: Lab, orders: res.QueueRef) -> None:
+    old = lab.dashboard(queues=["orders"], refresh=0.02).start()
+    new = lab.dashboard(queues=["orders"], refresh=0.02).start()
+    assert not old.running and new.running  # a re-run cell leaves one polling thread, not two
+    assert "replaced" in log_text(old)
+    new.stop()
+
+
 def test_show_without_a_front_end_prints_a_plain_table(lab: Lab, orders: res.QueueRef, capsys) -> None:
     assert not widget_frontend()
     dash = lab.dashboard(queues=["orders"])

@@ -58,6 +58,13 @@ class Snapshot:
         return "\n".join(lines)
 
 
+def _bar(description: str, style: str, *, shown: bool = True) -> widgets.IntProgress:
+    """A compact progress bar (three fit beside a queue name in a notebook's width)."""
+    return widgets.IntProgress(value=0, min=0, max=10, description=description, bar_style=style,
+                               style={"description_width": "60px"},
+                               layout=widgets.Layout(width="230px", visibility="visible" if shown else "hidden"))
+
+
 def widget_frontend() -> bool:
     """Is there a Jupyter kernel whose front end can render widgets? ``LABS_WIDGETS=plain``
     forces the plain table (e.g. for nbval runs, where widget output is not comparable)."""
@@ -161,6 +168,17 @@ class Dashboard:
         self._build_widgets()
         self._controls(True if controls is True else dict(controls or {}))
         self.refresh()
+        self._replace_older()
+
+    def _replace_older(self) -> None:
+        """Re-running a notebook cell makes a new dashboard: stop the lab's older ones, so their
+        threads do not keep polling behind the student's back."""
+        older = [d for d in getattr(self.lab, "_dashboards", []) if d is not self]
+        for dashboard in older:
+            if dashboard.running:
+                dashboard.stop()
+                dashboard._say("stopped: a newer dashboard of this lab replaced this one")
+        self.lab._dashboards = [self]
 
     def _full(self, name: str) -> str:
         name = arn_name(name) if name.startswith("arn:") else name
@@ -173,11 +191,9 @@ class Dashboard:
         rows = []
         for q in self.queues:
             bars = {
-                "visible": widgets.IntProgress(value=0, min=0, max=10, description="visible", bar_style="info"),
-                "in_flight": widgets.IntProgress(value=0, min=0, max=10, description="in flight",
-                                                 bar_style="warning"),
-                "dlq": widgets.IntProgress(value=0, min=0, max=10, description="DLQ", bar_style="danger",
-                                           layout=widgets.Layout(visibility="visible" if q.dlq_url else "hidden")),
+                "visible": _bar("visible", "info"),
+                "in_flight": _bar("in flight", "warning"),
+                "dlq": _bar("DLQ", "danger", shown=bool(q.dlq_url)),
             }
             self.queue_widgets[q.name] = bars
             numbers = widgets.Label(value="")
