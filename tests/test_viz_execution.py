@@ -110,9 +110,14 @@ def test_real_flow_step_functions_start_and_execution_path(lab: Lab) -> None:
     while "execution-failed" not in set(lab.flow.df["operation"]) and time.time() < deadline:
         time.sleep(0.02)
     fig = lab.flow.sequence()
-    assert lane_labels(fig) == ["client", "fulfil", "fulfil:via-trace"]
+    # the Charge task's SendMessage to a queue that does not exist is its own (failed) arrow
+    assert lane_labels(fig) == ["client", "fulfil", "fulfil:via-trace", "missing"]
     kinds = arrow_kinds(fig)
-    assert kinds[0] == "call" and kinds[-1] == "failed" and set(kinds[1:-1]) == {"delivery"}
+    assert kinds[0] == "call" and kinds[-1] == "failed" and kinds.count("failed") == 2
+    assert set(kinds[1:-1]) == {"delivery", "failed"}
+    assert any(t.get_text().startswith("task Charge: SQS.SdkClientException") for t in fig.axes[0].texts)
+    ticks = {t.get_text(): matplotlib.colors.to_hex(t.get_color()) for t in fig.axes[0].get_xticklabels()}
+    assert ticks["missing"] == "#e377c2"  # an SQS integration's target is drawn as a queue
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
     assert "state-entered Check" in labels and "state-entered Refund" in labels
     assert "Step Functions execution" in legend_texts(fig) and "failed / error" in legend_texts(fig)

@@ -37,9 +37,10 @@ COLUMNS: dict[str, Any] = {
 
 #: Delivery actions whose *target* is known to be a given kind of resource.
 _TARGET_KIND_BY_ACTION = {"dlq-move": "dlq", "esm-invoke": "lambda", "invoke": "lambda"}
-#: SNS subscription protocols -> kind of the subscriber.
+#: SNS subscription protocols / Step Functions integrations -> kind of the target.
 _PROTOCOL_KIND = {"sqs": "sqs", "lambda": "lambda", "firehose": "other", "http": "other", "https": "other",
-                  "email": "other", "sms": "other"}
+                  "email": "other", "sms": "other", "sns": "sns", "dynamodb": "dynamodb", "events": "events",
+                  "states": "stepfunctions", "kinesis": "kinesis"}
 
 
 def normalise(df: Any) -> pd.DataFrame:
@@ -156,8 +157,9 @@ def lane_kinds(df: pd.DataFrame, known: dict[str, str] | None = None) -> dict[st
             kinds[name] = kind
 
     # one pass per distinct (kind, service, operation, source, target, protocol), not per row
-    protocols = [d.get("protocol") if isinstance(d, dict) else None for d in df["detail"]] if "detail" in df \
-        else [None] * len(df)
+    # the subscriber's protocol (SNS) or the task's integration ("sqs:sendMessage") names the target's service
+    protocols = [(d.get("protocol") or str(d.get("integration") or "").split(":")[0] or None)
+                 if isinstance(d, dict) else None for d in df["detail"]] if "detail" in df else [None] * len(df)
     distinct = dict.fromkeys(zip(df["kind"].astype(str), df["service"].astype(str), df["operation"].astype(str),
                                  df["source"].astype(str), df["target"].astype(str), protocols))
     for row_kind, raw_service, op, source, target, protocol in distinct:
@@ -168,7 +170,7 @@ def lane_kinds(df: pd.DataFrame, known: dict[str, str] | None = None) -> dict[st
                 put(target, "execution", strong=True)
             elif op in _TARGET_KIND_BY_ACTION:
                 put(target, _TARGET_KIND_BY_ACTION[op], strong=True)
-            elif service == "sns" and protocol in _PROTOCOL_KIND:
+            elif service in ("sns", "stepfunctions") and protocol in _PROTOCOL_KIND:
                 put(target, _PROTOCOL_KIND[protocol])
         else:
             put(source, service)
