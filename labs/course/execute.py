@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 from .build import ROOT, SOLUTIONS, normalise_metadata, read, to_bytes
 
 #: The learner id notebooks run as, so that stored outputs do not carry anyone's login name.
-LEARNER = "learner"
+LEARNER = "tester"
 CELL_TIMEOUT = 120
 
 
