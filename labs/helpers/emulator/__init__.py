@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+import warnings
 from collections.abc import Callable
 
 from .patching import Patch, PatchStatus
@@ -48,6 +49,12 @@ PATCH_MODULES: list[str] = [
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"
+
+
+class PatchNotApplied(UserWarning):
+    """A fidelity patch refused to apply because moto/botocore code it targets changed (version drift)."""
+
+
 _lock = threading.Lock()
 _status: dict[str, PatchStatus] = {}
 _reset_hooks: list[Callable[[], None]] = []
@@ -90,6 +97,12 @@ def install() -> dict[str, PatchStatus]:
                 continue
             _status[patch.name] = (PatchStatus(False, f"disabled by {DISABLE_ENV}") if patch.name in off
                                    else patch.install())
+            if patch.name not in off and not _status[patch.name].applied:
+                # Said at install time, naming patch and target, so drift is not discovered later
+                # as a lab that mysteriously behaves like plain moto.
+                warnings.warn(f"emulator patch {patch.name} was NOT applied: {_status[patch.name].reason}. "
+                              f"Until it is updated the emulator behaves like plain moto here: {patch.plain_moto}.",
+                              PatchNotApplied, stacklevel=2)
         return dict(_status)
 
 
