@@ -97,3 +97,21 @@ def settle(lab: Any = None, timeout: float = 5.0) -> None:
                 "longer timeout.",
             )
         time.sleep(0.02)
+
+
+def outbox(lab: Any = None, protocol: str | None = None) -> list[dict[str, Any]]:
+    """Email, email-json and SMS messages SNS delivered on the embedded emulator, oldest first.
+
+    With a lab, only deliveries from that lab's topics. Each entry: ``protocol``, ``endpoint``,
+    ``subject``, ``message``, ``message_id``, ``topic_arn`` (and ``body``, what the recipient gets).
+    On real AWS these go to real mailboxes and phones, so there is nothing to read here.
+    """
+    try:
+        from .emulator.sns_delivery_protocols import sent
+    except ImportError:  # pragma: no cover - the layer ships with the package
+        return []
+    entries = sent(protocol)
+    prefix = getattr(lab, "prefix", None)
+    if prefix:
+        entries = [e for e in entries if e["topic_arn"].rsplit(":", 1)[-1].startswith(prefix)]
+    return entries

@@ -31,6 +31,7 @@ PATCH_MODULES: list[str] = [
     "kinesis_create_tags",
     "lambda_local_runtime",
     "lambda_event_source_mappings",
+    "sns_delivery_protocols",
     "events_targets",
     "events_test_event_pattern",
     "events_pattern_arrays",
