@@ -51,8 +51,16 @@ WORKS_AS_DOCUMENTED: list[tuple[str, str]] = [
 REMAINING: list[Row] = [
     Row("IAM permissions", "not enforced: every call is allowed; queue and topic policies are stored, not checked",
         "same as plain moto", "every call is authorised against IAM and resource policies"),
-    Row("SNS email and SMS subscriptions", "accepted, but a publish to them records nothing observable",
-        "same as plain moto", "messages are delivered to the address or phone number"),
+    Row("SNS email and SMS subscriptions", "confirmed at once; a publish to them records nothing observable",
+        "confirmed at once; deliveries land in the emulator's outbox (functions.outbox(lab)), nothing is sent",
+        "email subscriptions stay PendingConfirmation until the recipient follows the link; messages reach "
+        "real mailboxes and phones"),
+    Row("Lambda execution environment", "no code runs without Docker",
+        "handlers run in the notebook's process, one at a time; a handler past its Timeout is reported as "
+        "timed out but not stopped; asynchronous (Event) invocations run before invoke returns and are not "
+        "retried; stream retries bounded to 3 when MaximumRetryAttempts is unset",
+        "isolated execution environments in parallel up to the concurrency limit; timeouts stop the "
+        "handler; asynchronous invocations retried twice; stream batches retried until the records expire"),
     Row("Throughput quotas and throttling", "none: any rate is accepted",
         "same as plain moto", "per-API quotas; throttled calls fail with a throttling error and are retried by boto3"),
     Row("Cost", "free", "free", "billed per request, per shard-hour, per GB (see README, 'Real AWS')"),
