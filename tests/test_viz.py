@@ -33,7 +33,8 @@ def test_sequence_sqs_dlq_move_has_its_own_style_and_lane() -> None:
         call("sqs", "ReceiveMessage", "sc-t-sqs-orders", "client"),
         call("sqs", "ReceiveMessage", "sc-t-sqs-orders", "client"),
         delivery("sqs", "dlq-move", "sc-t-sqs-orders", "sc-t-sqs-orders-dlq", status="dlq"),
-        call("sqs", "StartMessageMoveTask", "sc-t-sqs-orders-dlq", "sc-t-sqs-orders"),
+        # as the trace records it: the movement's ends, not the caller (the client)
+        call("sqs", "StartMessageMoveTask", "sc-t-sqs-orders-dlq", "original sources", count=0),
         delivery("sqs", "redrive", "sc-t-sqs-orders-dlq", "sc-t-sqs-orders"),
     ])
     fig = sequence(df, title="Poison message")
@@ -45,6 +46,10 @@ def test_sequence_sqs_dlq_move_has_its_own_style_and_lane() -> None:
     assert "SQS dead-letter queue" in legend and "SQS queue" in legend
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
     assert labels[0] == "SendMessage [o-1]"
+    # the student's StartMessageMoveTask goes from the client to the DLQ; no "original sources" lane
+    assert labels[4] == "StartMessageMoveTask (\u2192 original sources)"
+    start = arrows(fig)[4]
+    assert start.xyann == (0, 5) and start.xy == (2, 5)  # client lane x=0 -> DLQ lane x=2, step 5
 
 
 def test_sequence_hides_empty_receives_and_says_so() -> None:

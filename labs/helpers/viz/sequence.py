@@ -40,6 +40,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
             notes.append(f"{int(empty.sum())} empty ReceiveMessage polls not shown")
             frame = frame[~empty].reset_index(drop=True)
     frame["category"] = categories(frame)
+    _reroute_calls(frame)
     rows = len(frame)
     if rows > max_messages:
         steps = _aggregate(frame)
@@ -52,7 +53,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
         steps = [_single(r) for r in frame.to_dict("records")]
 
     kinds = lane_kinds(frame, account_kinds(lab) if lab is not None else None)
-    lanes = _lanes(frame)
+    lanes = _lanes(steps)
     prefix = ""
     if strip_prefix:
         prefix = getattr(lab, "prefix", "") or common_prefix([lane for lane in lanes if lane != "client"])
@@ -93,7 +94,7 @@ def _single(row: dict[str, Any]) -> dict[str, Any]:
         label += f" {detail['state']}"  # state-entered Check
     elif detail.get("rule"):
         label += f" ({str(detail['rule']).rsplit('/', 1)[-1]})"
-    if count > 1 or (count == 0 and row.get("kind") == "call"):
+    if count > 1 or (count == 0 and _returns_messages(label)):
         label += f" \u00d7{count}"
     orders = tuple(row.get("order_ids") or ())
     if orders:
@@ -102,8 +103,25 @@ def _single(row: dict[str, Any]) -> dict[str, Any]:
         label += f" ({str(next(iter(row['message_ids']))).rsplit(':', 1)[-1][:8]})"
     if row.get("error"):
         label += f": {str(row['error'])[:40]}"
+    if row.get("via"):
+        label += f" (\u2192 {row['via']})"
     return {"source": row["source"], "target": row["target"], "category": row["category"], "label": label,
             "weight": 1.0}
+
+
+def _reroute_calls(frame: pd.DataFrame) -> None:
+    """A call that starts a movement between two resources (StartMessageMoveTask: DLQ -> its
+    sources) is still the student's call: draw it from the client to the first resource and keep
+    the second in ``via``; the movement itself follows as the backend's deliveries."""
+    reroute = (frame["kind"] == "call") & (frame["source"] != "client") & (frame["target"] != "client")
+    frame["via"] = frame["target"].where(reroute, "")
+    frame.loc[reroute, "target"] = frame.loc[reroute, "source"]
+    frame.loc[reroute, "source"] = "client"
+
+
+def _returns_messages(operation: str) -> bool:
+    """Calls whose result is messages: for them 'x0' says something (an empty poll)."""
+    return "Receive" in operation or "GetRecords" in operation
 
 
 def _aggregate(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -119,12 +137,12 @@ def _aggregate(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return steps
 
 
-def _lanes(frame: pd.DataFrame) -> list[str]:
+def _lanes(steps: list[dict[str, Any]]) -> list[str]:
     """Client first, then resources in order of first appearance."""
     seen: dict[str, None] = {"client": None}
-    for source, target in zip(frame["source"], frame["target"]):
-        seen.setdefault(source)
-        seen.setdefault(target)
+    for step in steps:
+        seen.setdefault(step["source"])
+        seen.setdefault(step["target"])
     return list(seen)
 
 
