@@ -623,3 +623,36 @@ def test_reading_while_another_thread_records(lab: Lab) -> None:
         reads += 1
     worker.join()
     assert len(lab.flow) == 500 and lab.flow.df["message_ids"].iloc[-1] == ("m2999",)
+
+
+def test_event_source_mapping_batches_are_followed(lab: Lab) -> None:
+    """Lambda with SQS: "Lambda reads messages in batches and invokes your function once for each
+    batch" - one esm-invoke delivery per batch, carrying every message of it."""
+    import io
+    import zipfile
+
+    from labs.helpers.functions import settle
+
+    sqs, fn = lab.client("sqs"), lab.client("lambda")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    role = lab.client("iam").create_role(RoleName=lab.name("fn"), AssumeRolePolicyDocument=json.dumps(trust))
+    arn = fn.create_function(FunctionName=lab.name("consumer"), Runtime="python3.11", Handler="handler.handler",
+                             Role=role["Role"]["Arn"], Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
+    mapping = fn.create_event_source_mapping(EventSourceArn=_queue_arn(sqs, url), FunctionName=arn, BatchSize=10,
+                                             Enabled=False)
+    sent = sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": str(i), "MessageBody": json.dumps({"order_id": f"o-6{i}"})} for i in range(3)])
+    fn.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+    settle(lab)
+
+    invokes = _rows(lab, operation="esm-invoke")
+    assert invokes, lab.flow.df
+    carried = {mid for row in invokes for mid in row["message_ids"]}
+    assert carried == {e["MessageId"] for e in sent["Successful"]}
+    assert all((r["source"], r["target"]) == (lab.name("orders"), lab.name("consumer")) for r in invokes)
+    assert list(lab.flow.follow("o-61")["operation"]) == ["SendMessageBatch", "esm-invoke"]

@@ -201,7 +201,13 @@ def on_delivery(delivery: observe.Delivery) -> None:
               or _owns(f.lab, _kind(target), target_name)] or flows
     detail = dict(delivery.detail or {})
     moved = 0 if delivery.status in _NOT_MOVED else int(detail.get("batch_size") or 1)
-    message_ids = (short_id(delivery.message_id) or "",) if delivery.message_id else ()
+    # A batch delivery (an event source mapping's invoke) may list every message it carried in
+    # detail["ids"]; all of them are its message ids, so follow() finds the batch from any one.
+    batch_ids = detail.get("ids")
+    if isinstance(batch_ids, (list, tuple)) and batch_ids and all(isinstance(i, str) for i in batch_ids):
+        message_ids = tuple(short_id(i) or "" for i in batch_ids)
+    else:
+        message_ids = (short_id(delivery.message_id) or "",) if delivery.message_id else ()
     payload, orders = _payload_text(delivery.payload), order_ids(delivery.payload)
     error = detail.get("error")
     for flow in owners:
