@@ -35,3 +35,8 @@ def ready(value: Any, *, step: int | str, what: str) -> bool:
         not_done(step, what)
         return False
     return True
+
+
+def existing_queues(lab: Any, bases: list[str]) -> list[str]:
+    """Those of the lab's queues ``bases`` that exist now (silently: for a dashboard or a picture)."""
+    return [base for base in bases if find_queue(lab, base) is not None]
