@@ -201,20 +201,24 @@ def _delete_message(self: Any, receipt_handle: str) -> None:
     """moto's ``Queue.delete_message`` in one pass; wakes long pollers (a FIFO group may unlock)."""
     from moto.sqs.models import ReceiptHandleIsInvalid
 
-    if receipt_handle in self.deleted_messages:
-        return  # already deleted: AWS accepts deleting twice
-    kept, hit = [], False
-    for message in self._messages:
-        if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles:
-            hit = True
-            self.pending_messages.discard(message)
-            self.deleted_messages.update(message.all_receipt_handles)
-        else:
-            kept.append(message)
-    if not hit:
-        raise ReceiptHandleIsInvalid()
-    self._messages = kept
-    _notify(self)
+    # Under the queue's lock (as moto's add_message and this module's receive are): the list is
+    # rebuilt and reassigned, so two unlocked deletes from consumer threads could each write back
+    # the message the other one deleted, and a deleted message would be delivered again.
+    with self._messages_lock:
+        if receipt_handle in self.deleted_messages:
+            return  # already deleted: AWS accepts deleting twice
+        kept, hit = [], False
+        for message in self._messages:
+            if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles:
+                hit = True
+                self.pending_messages.discard(message)
+                self.deleted_messages.update(message.all_receipt_handles)
+            else:
+                kept.append(message)
+        if not hit:
+            raise ReceiptHandleIsInvalid()
+        self._messages = kept
+        self._messages_lock.notify_all()
 
 
 def _wake_after(change_visibility: Any) -> Any:
