@@ -17,6 +17,7 @@ prints the figures. Measured, with the fidelity layer on:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -29,8 +30,8 @@ os.environ.setdefault("LABS_USER", "bench")
 for _var in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
     os.environ.pop(_var, None)
 
-from labs.helpers import start_lab  # noqa: E402
-from labs.helpers.functions import handler_name, package_handler, settle  # noqa: E402
+from labs.helpers import start_lab
+from labs.helpers.functions import handler_name, package_handler, settle
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -68,11 +69,12 @@ def main() -> None:
     lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=lab.name("consumer"), BatchSize=10,
                                     FunctionResponseTypes=["ReportBatchItemFailures"])
     started = time.perf_counter()
-    for first in range(0, args.count, 10):
-        sqs.send_message_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "MessageBody": json.dumps({"order_id": f"o-{i}", "total": i})}
-            for i in range(first, min(first + 10, args.count))])
-    settle(lab, timeout=600)
+    with contextlib.redirect_stdout(io.StringIO()):  # the consumer prints a line per order
+        for first in range(0, args.count, 10):
+            sqs.send_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "MessageBody": json.dumps({"order_id": f"o-{i}", "total": i})}
+                for i in range(first, min(first + 10, args.count))])
+        settle(lab, timeout=600)
     elapsed = time.perf_counter() - started
     print(f"sqs-esm       {args.count:6d} messages   {elapsed:7.2f} s  {args.count / elapsed:8.0f} messages/s")
 

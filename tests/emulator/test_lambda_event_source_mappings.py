@@ -16,6 +16,7 @@ batches, no partial failures, failed messages visible at once) and never polls K
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 
 import lambda_helpers as lh
@@ -159,3 +160,19 @@ def test_teardown_removes_function_and_mapping_and_stops_the_poller(lab: Lab) ->
     assert lam.list_event_source_mappings()["EventSourceMappings"] == []
     assert lam.list_functions()["Functions"] == []
 
+
+
+def test_batching_window_gathers_messages_sent_one_by_one(lab: Lab, deliveries: list[Delivery]) -> None:
+    """Lambda developer guide, "Batching behavior": with MaximumBatchingWindowInSeconds "Lambda
+    continues polling until ... the batching window reaches its maximum value" or the batch is full."""
+    out_url, _ = lh.queue(lab, "seen")
+    url, arn = lh.queue(lab, "orders")
+    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": out_url})
+    lab.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName=fn, BatchSize=3,
+                                                     MaximumBatchingWindowInSeconds=1)
+    pause = threading.Event()
+    for i in range(3):  # 0.1 s apart: without a window the poller takes each as soon as it arrives
+        lab.client("sqs").send_message(QueueUrl=url, MessageBody=f"order-{i}")
+        pause.wait(0.1)
+    settle(lab)
+    assert [c.detail["batch_size"] for c in lh.invocations(deliveries)] == [3]

@@ -104,3 +104,24 @@ def test_kinesis_event_shape(lab: Lab, deliveries: list[Delivery]) -> None:
     assert record["eventSource"] == "aws:kinesis" and record["eventSourceARN"] == arn
     assert record["eventName"] == "aws:kinesis:record" and record["kinesis"]["partitionKey"] == "c-1"
     assert json.loads(base64.b64decode(record["kinesis"]["data"])) == {"page": "/cart"}
+
+
+def test_discarded_batch_record_goes_to_the_on_failure_destination(lab: Lab) -> None:
+    """Lambda developer guide, "Retaining records of discarded batches": "Lambda sends a record of the
+    failed batch to the destination" with requestContext.condition "RetryAttemptsExhausted" and
+    KinesisBatchInfo (shardId, startSequenceNumber, endSequenceNumber, batchSize, streamArn)."""
+    failures_url, failures_arn = lh.queue(lab, "clicks-failures")
+    arn = _stream(lab, "clicks")
+    fn = lh.deploy(lab, "broken", "def handler(event, context):\n    raise ValueError('bad click')\n")
+    lab.client("lambda").create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=fn, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+    sequence = lab.client("kinesis").put_record(StreamName=lab.name("clicks"), Data=b"x", PartitionKey="p")["SequenceNumber"]
+    settle(lab)
+    [message] = lab.client("sqs").receive_message(QueueUrl=failures_url)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["functionArn"] == fn
+    assert record["KinesisBatchInfo"]["streamArn"] == arn
+    assert record["KinesisBatchInfo"]["startSequenceNumber"] == sequence
+    assert record["KinesisBatchInfo"]["batchSize"] == 1

@@ -31,7 +31,8 @@ How the emulator does it:
   SQS's own (a group with messages in flight delivers nothing until they are deleted or visible).
 * Streams: one position per shard. A failing batch is retried ``MaximumRetryAttempts`` times
   (emulator bound: 3 when unset or -1, where AWS retries until the record expires, which would spin
-  a notebook forever), then skipped. With ReportBatchItemFailures the stream is checkpointed before
+  a notebook forever), then skipped; a ``DestinationConfig.OnFailure`` SQS queue or SNS topic gets
+  AWS's record of the discarded batch. With ReportBatchItemFailures the stream is checkpointed before
   the lowest reported sequence number and retried from there.
 * Disabling a mapping (``Enabled=False``) pauses its poller; deleting it stops the poller; resetting
   the embedded emulator stops every poller.
@@ -48,6 +49,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from typing import Any
 
 from ..observe import Delivery, emit
@@ -347,11 +349,54 @@ class StreamPoller(Poller):
                 self.attempts.pop(shard_id, None)
                 self.report(records, ids, failed, error or "Unhandled", shard=shard_id, discarded=True,
                             retry_attempt=attempt - 1)
+                self.send_on_failure(shard_id, batch, attempt, error or "Unhandled")
             else:  # checkpoint before the first failure and retry from there
                 self.positions[shard_id] = batch[first_failed][0] - 1 if first_failed else position
                 self.attempts[shard_id] = attempt
                 self.report(records, ids, failed, error or "Unhandled", shard=shard_id, retry_attempt=attempt)
         return delivered
+
+    #: Key of the batch description in the on-failure record ("KinesisBatchInfo", "DDBStreamBatchInfo").
+    batch_info_key = "KinesisBatchInfo"
+
+    def send_on_failure(self, shard_id: str, batch: list[tuple[int, str, dict[str, Any]]], invokes: int,
+                        error: str) -> None:
+        """Send AWS's invocation record for a discarded batch to DestinationConfig.OnFailure (SQS or SNS).
+
+        AWS: "Lambda sends a record of the failed batch to the destination": request and response
+        context plus the batch's shard and sequence range (the records themselves are not included;
+        a consumer reads them from the stream with the sequence numbers)."""
+        destination = ((self.esm.destination_config or {}).get("OnFailure") or {}).get("Destination")
+        if not destination:
+            return
+        from moto.core.utils import iso_8601_datetime_with_milliseconds
+
+        record = {
+            "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": self.esm.function_arn,
+                               "condition": "RetryAttemptsExhausted", "approximateInvokeCount": invokes},
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": error},
+            "version": "1.0",
+            "timestamp": iso_8601_datetime_with_milliseconds(),
+            self.batch_info_key: {"shardId": shard_id, "startSequenceNumber": batch[0][1],
+                                  "endSequenceNumber": batch[-1][1], "batchSize": len(batch),
+                                  "streamArn": self.esm.event_source_arn},
+        }
+        region, account, resource = _arn_parts(destination)
+        status = "dead-lettered"
+        try:
+            if destination.split(":")[2] == "sqs":
+                from moto.sqs.models import sqs_backends
+
+                sqs_backends[account][region].send_message(resource, json.dumps(record))
+            else:
+                from moto.sns.models import sns_backends
+
+                sns_backends[account][region].publish(json.dumps(record), arn=destination)
+        except Exception:  # noqa: BLE001 - a missing destination loses the record, as on AWS
+            status = "failed"
+        emit(Delivery(service="lambda", action="on-failure", source=self.esm.event_source_arn, target=destination,
+                      message_id=record["requestContext"]["requestId"], cause_id=batch[0][1], status=status,
+                      payload=record, detail={"mapping": self.esm.uuid, "batch_size": len(batch)}))
 
     def pending(self) -> str | None:
         behind = 0
@@ -386,6 +431,8 @@ class KinesisPoller(StreamPoller):
 
 
 class DynamoDbStreamPoller(StreamPoller):
+    batch_info_key = "DDBStreamBatchInfo"
+
     def _shard(self) -> Any:
         from moto.dynamodb.models import dynamodb_backends
 
