@@ -175,14 +175,7 @@ def test_sns_publish_and_fanout_delivery_linked_by_cause_id(lab: Lab) -> None:
     url = sqs.create_queue(QueueName=lab.name("billing"))["QueueUrl"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url))
     published = sns.publish(TopicArn=topic, Message=json.dumps({"order_id": "o-7"}))
-    if not _rows(lab, operation="fanout"):
-        # The SNS fan-out emitter belongs to another part of the emulator layer; until it is
-        # there, report the delivery moto made exactly as contract 1 describes it (peeking with an
-        # untraced client, so the trace sees only what the student did).
-        message = lab.backend.client("sqs").receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]
-        emit(Delivery(service="sns", action="fanout", source=topic, target=_queue_arn(sqs, url),
-                      message_id=message["MessageId"], cause_id=published["MessageId"],
-                      payload=message["Body"], detail={"protocol": "sqs"}))
+    # The emulator layer reports the fan-out (sns_delivery_protocols) as contract 1 describes it.
     got = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]
 
     publish = _one(lab, operation="Publish")
@@ -195,6 +188,23 @@ def test_sns_publish_and_fanout_delivery_linked_by_cause_id(lab: Lab) -> None:
     follow = lab.flow.follow("o-7")
     assert list(follow["operation"]) == ["Publish", "fanout", "ReceiveMessage"]
     assert got["MessageId"] in {m for ids in follow["message_ids"] for m in ids}
+
+
+def test_sns_filtered_subscription_is_a_row_that_moved_nothing(lab: Lab) -> None:
+    """SNS message filtering: "the subscriber receives only the messages that match its filter
+    policy" - the trace shows the non-delivery too, so a student sees why a queue stayed empty."""
+    sns, sqs = lab.client("sns"), lab.client("sqs")
+    topic = sns.create_topic(Name=lab.name("orders"))["TopicArn"]
+    url = sqs.create_queue(QueueName=lab.name("vip"))["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url),
+                  Attributes={"FilterPolicy": json.dumps({"tier": ["gold"]})})
+    published = sns.publish(TopicArn=topic, Message=json.dumps({"order_id": "o-8"}),
+                            MessageAttributes={"tier": {"DataType": "String", "StringValue": "silver"}})
+    row = _one(lab, operation="filtered")
+    assert (row["status"], row["count"], row["cause_id"]) == ("filtered", 0, published["MessageId"])
+    assert row["target"] == lab.name("vip")
+    assert list(lab.flow.follow("o-8")["operation"]) == ["Publish", "filtered"]
+    assert lab.flow.summary().set_index("operation").loc["filtered", "messages"] == 0
 
 
 def test_sns_publish_batch_records_every_message_id(lab: Lab) -> None:
