@@ -120,3 +120,4 @@ def test_tasks_report_where_their_messages_went(lab: Lab, deliveries: list[Deliv
     assert save.target.endswith(f":table/{table.name}") and save.payload == {"pk": {"S": "o-1001"}}
     assert lost.detail["error"].startswith("DynamoDB.ResourceNotFoundException")
     assert all(d.source.endswith(":stateMachine:" + lab.name("flow")) for d in tasks)
+

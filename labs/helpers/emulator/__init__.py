@@ -46,6 +46,7 @@ PATCH_MODULES: list[str] = [
     "sfn_server_tasks",
     "sfn_no_choice_matched",
     "sfn_branch_errors",
+    "sfn_stop_execution",
     "schemas_registry",
 ]
 
