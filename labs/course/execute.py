@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nbclient import NotebookClient
@@ -39,24 +40,21 @@ def run_notebook(nb: NotebookNode, *, cwd: Path = ROOT, timeout: int = CELL_TIME
     """Execute ``nb`` in place in a fresh python3 kernel (stops at the first error, which is raised)."""
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
                             record_timing=False)
-    with _environment(notebook_env()):
-        client.execute(cwd=str(cwd))
+    client.execute(cwd=str(cwd), env=notebook_env())
     return nb
 
 
-class _environment:
-    """Temporarily replace os.environ (the kernel manager starts kernels with the process's env)."""
+@contextmanager
+def kernel(nb: NotebookNode, *, cwd: Path = ROOT, timeout: int = CELL_TIMEOUT) -> Iterator[NotebookClient]:
+    """A started kernel for running ``nb``'s cells one by one (``client.execute_cell(cell, index)``).
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env, self.saved = env, dict(os.environ)
-
-    def __enter__(self) -> None:
-        os.environ.clear()
-        os.environ.update(self.env)
-
-    def __exit__(self, *_: object) -> None:
-        os.environ.clear()
-        os.environ.update(self.saved)
+    For tests that need more than "run it once": running a notebook twice in one kernel, or
+    asking the kernel about the emulator's state between cells.
+    """
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    with client.setup_kernel(cwd=str(cwd), env=notebook_env()):
+        yield client
 
 
 def execute_solutions(solutions: Path = SOLUTIONS, names: list[str] | None = None) -> Iterator[tuple[Path, float]]:
