@@ -210,9 +210,11 @@ def _apply() -> None:
 
 PATCH = Patch(
     name=NAME,
-    restores="each state an execution enters and exits, and how the execution ends, is visible as it happens "
-             "(reported to the flow trace like the HistoryEvents GetExecutionHistory returns)",
-    plain_moto="state transitions are only in the execution history; nothing reports them to the labs' flow trace",
+    restores="each state an execution enters and exits, each task's call (to its queue, topic, table or function) "
+             "and how the execution ends are visible as they happen (reported to the flow trace like the "
+             "HistoryEvents GetExecutionHistory returns)",
+    plain_moto="state transitions and task calls are only in the execution history; nothing reports them to the "
+               "labs' flow trace",
     apply=_apply,
     targets={
         "moto.stepfunctions.parser.asl.eval.event.event_manager:EventManager.add_event": "cb430fa2e3fe",
