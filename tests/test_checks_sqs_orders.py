@@ -61,7 +61,7 @@ def _drain(lab: Lab, url: str, *, delete: bool = True) -> int:
                                                             for i, m in enumerate(messages)])
 
 
-ALL_STEPS = ["orders-queue", "send", "consume", "dlq", "redrive", "fifo-payments", "throughput"]
+ALL_STEPS = ["orders-queue", "send", "consume", "dlq", "redrive", "fifo-payments", "throughput", "lambda-consumer"]
 
 
 @pytest.mark.parametrize("step", ALL_STEPS)
@@ -290,3 +290,50 @@ def test_throughput_not_consumed(lab1: Lab) -> None:
     _clicks(lab1, consume=False)
     result = run("sqs-orders.throughput", lab1)
     assert result.status == "incorrect" and "delete" in (result.hint or ""), result.text()
+
+
+# ---------------------------------------------------------------- step 7: Lambda consumer
+def _lambda(lab: Lab, *, mapping: dict | None = None, send: int = 0) -> str:
+    from labs.helpers.functions import handler_name, package_handler, settle
+
+    sqs, lam = lab.client("sqs"), lab.client("lambda")
+    url = sqs.create_queue(QueueName=lab.name("orders-lambda"), Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    role = lab.client("iam").create_role(RoleName=lab.name("role"), AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    lam.create_function(FunctionName=lab.name("order-consumer"), Runtime="python3.12", Role=role,
+                        Handler=handler_name("labs.handlers.order_consumer"),
+                        Code={"ZipFile": package_handler("labs.handlers.order_consumer")})
+    if mapping is not None:
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=lab.name("order-consumer"), **mapping)
+    for body in data.orders(send, seed=3):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    settle(lab)
+    return url
+
+
+def test_lambda_consumer_correct(lab1: Lab) -> None:
+    _lambda(lab1, mapping={"BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"]}, send=3)
+    result = run("sqs-orders.lambda-consumer", lab1)
+    assert result.status == "correct", result.text()
+
+
+def test_lambda_consumer_without_mapping_is_not_attempted(lab1: Lab) -> None:
+    _lambda(lab1)
+    result = run("sqs-orders.lambda-consumer", lab1)
+    assert result.status == "not-attempted" and "create_event_source_mapping" in (result.hint or "")
+
+
+def test_lambda_consumer_without_partial_batch_responses(lab1: Lab) -> None:
+    _lambda(lab1, mapping={"BatchSize": 10})
+    result = run("sqs-orders.lambda-consumer", lab1)
+    assert result.status == "incorrect" and "ReportBatchItemFailures" in (result.hint or ""), result.text()
+
+
+def test_lambda_consumer_disabled_mapping_leaves_orders_waiting(lab1: Lab) -> None:
+    _lambda(lab1, mapping={"BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"], "Enabled": False},
+            send=2)
+    result = run("sqs-orders.lambda-consumer", lab1)
+    assert result.status == "incorrect" and "Enable" in (result.hint or ""), result.text()
+    assert "2 messages are still in 'orders-lambda'." in result.wrong

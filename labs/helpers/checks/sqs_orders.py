@@ -240,3 +240,38 @@ def _deleted_from(lab: Any, base: str) -> int | None:
     rows = df[(df["kind"] == "call") & df["operation"].isin(["DeleteMessage", "DeleteMessageBatch"])
               & df["target"].astype(str).str.endswith(base)]
     return int(rows["count"].sum())
+
+
+@checker("sqs-orders.lambda-consumer")
+def lambda_consumer(lab: Any, fb: Feedback) -> None:
+    """AWS, "Using Lambda with Amazon SQS": with ReportBatchItemFailures in FunctionResponseTypes
+    only the messages listed in batchItemFailures return to the queue; without it a successful
+    invocation deletes the whole batch, so a handler that *reports* failures loses those messages."""
+    url = fb.require(find_queue(lab, "orders-lambda"), "There is no 'orders-lambda' queue yet.",
+                     "Run the cell of step 7 that creates the queue and deploys the function.")
+    arn = attributes(lab, url)["QueueArn"]
+    mappings = lab.client("lambda").list_event_source_mappings(EventSourceArn=arn).get("EventSourceMappings", [])
+    mapping = fb.require(mappings[0] if mappings else None, "'orders-lambda' has no event source mapping.",
+                         "Connect the queue to the function with create_event_source_mapping.")
+    fb.check(len(mappings) == 1, "One event source mapping reads 'orders-lambda'.",
+             f"{len(mappings)} event source mappings read 'orders-lambda'.",
+             "Keep one mapping: look for an existing one (list_event_source_mappings) before creating another.")
+    function = str(mapping.get("FunctionArn", ""))
+    fb.check(function.endswith(":" + lab.name("order-consumer")), "It invokes the order-consumer function.",
+             f"It invokes '{short(function, lab)}'.", "FunctionName must be the order-consumer function.")
+    types = mapping.get("FunctionResponseTypes") or []
+    fb.check("ReportBatchItemFailures" in types, "Partial batch responses are on (ReportBatchItemFailures).",
+             "Partial batch responses are off: the batchItemFailures the handler returns are ignored, the whole "
+             "batch is deleted, and malformed orders vanish instead of reaching the DLQ.",
+             "Pass FunctionResponseTypes=['ReportBatchItemFailures'] (update_event_source_mapping for an existing one).")
+    size = int(mapping.get("BatchSize") or 0)
+    fb.check(1 < size <= 10, f"BatchSize is {size}.", f"BatchSize is {size}.",
+             "Use batches of up to 10 messages (BatchSize=10): fewer invocations than one per message.")
+    state = mapping.get("State")
+    fb.check(state in ("Enabled", "Enabling", "Creating"), "The mapping is enabled.", f"The mapping is {state}.",
+             "Enable it: update_event_source_mapping(UUID=..., Enabled=True).")
+    visible, in_flight, delayed = counts(attributes(lab, url))
+    fb.check(visible + in_flight + delayed == 0, "'orders-lambda' is drained: every order was handled.",
+             f"{visible + in_flight + delayed} messages are still in 'orders-lambda'.",
+             "Wait for the pollers with settle(lab) after sending; a message the handler reports as failed comes "
+             "back after the queue's VisibilityTimeout, until maxReceiveCount sends it to the DLQ.")
