@@ -138,3 +138,24 @@ def test_service_map_of_an_empty_lab_says_so(lab: Lab) -> None:
     fig = service_map(lab)
     assert fig.graph.number_of_nodes() == 0
     assert any("no resources yet" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_service_map_flow_edges_name_their_operations_and_skip_execution_progress(lab: Lab) -> None:
+    orders = res.ensure_queue(lab, "orders", dlq=True)
+    dlq = lab.name("orders-dlq")
+    df = flow_df([
+        call("sqs", "SendMessageBatch", "client", orders.name, count=10),
+        call("sqs", "DeleteMessageBatch", "client", orders.name, count=9),
+        call("sqs", "StartMessageMoveTask", dlq, "original sources", count=0),  # as the trace records it
+        delivery("sqs", "redrive", dlq, orders.name),
+        delivery("stepfunctions", "state-entered", "fulfil", "fulfil:run-1", detail={"state": "Check"}),
+        delivery("sns", "filtered", "topic", "fraud", status="filtered"),
+    ])
+    fig = service_map(lab, df)
+    edges = map_edges(fig)
+    assert edges[("client", orders.name)]["label"] == "SendMessageBatch, DeleteMessageBatch"
+    assert edges[("client", orders.name)]["count"] == 19
+    assert ("client", dlq) in edges and "original sources" not in fig.graph  # the client's call, to the DLQ
+    assert edges[(dlq, orders.name)] == {"kind": "flow", "label": "redrive", "operations": ["redrive"],
+                                              "count": 1, "width": edge_width(1)}
+    assert not {"fulfil:run-1", "fraud"} & set(fig.graph)  # progress and filtered deliveries are not routes
