@@ -666,3 +666,20 @@ def test_event_source_mapping_batches_are_followed(lab: Lab) -> None:
     assert carried == {e["MessageId"] for e in sent["Successful"]}
     assert all((r["source"], r["target"]) == (lab.name("orders"), lab.name("consumer")) for r in invokes)
     assert list(lab.flow.follow("o-61")["operation"]) == ["SendMessageBatch", "esm-invoke"]
+
+
+def test_df_is_repeatable_and_a_copy(lab: Lab) -> None:
+    """The masked form is kept on each row after the first df (a refreshing dashboard reads it
+    every second); what the caller does with a DataFrame never changes the trace."""
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"order_id": "o-70", "reply_to": url}))
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=5)
+    first = lab.flow.df
+    first.loc[2, "detail"]["visibility_timeout"] = 999
+    first.loc[0, "payload"] = "edited"
+    again = lab.flow.df
+    assert again.loc[2, "detail"] == {"visibility_timeout": 5}
+    assert again.loc[0, "payload"] == f'{{"order_id": "o-70", "reply_to": "{lab.name("orders")}"}}'
+    assert again.drop(columns=["detail"]).equals(lab.flow.df.drop(columns=["detail"]))

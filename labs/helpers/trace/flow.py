@@ -211,9 +211,8 @@ class Flow:
         m = self.masker
         # Ids are shown as recorded (see mask.py); names, payloads, errors and details are masked.
         records = [(r.seq, r.time, r.kind, r.service, r.operation, m.name(r.source), m.name(r.target),
-                    r.message_ids, r.cause_id, r.order_ids, int(r.count), m.summary(r.payload), r.status,
-                    None if r.error is None else m.summary(r.error, 200),
-                    m.value(dict(r.detail)) if r.detail else {})
+                    r.message_ids, r.cause_id, r.order_ids, int(r.count), _shown_payload(r, m), r.status,
+                    None if r.error is None else m.summary(r.error, 200), _shown_detail(r, m))
                    for r in rows]
         columns = list(zip(*records)) if records else [()] * len(COLUMNS)
         data: dict[str, Any] = {}
@@ -327,6 +326,38 @@ class Flow:
         if not self._rows:
             return head + "</p>"
         return f"{head}, last {min(_SHOWN, len(self))}:</p>" + self._tail().to_html(index=False)
+
+
+class _Shown(str):
+    """A payload already masked and summarised. Stored back on its row the first time the row is
+    shown: the next ``df`` (a dashboard refreshing every second) skips the masking, and the row
+    gets smaller (80 characters instead of the raw 200)."""
+
+    __slots__ = ()
+
+
+class _ShownDict(dict):  # type: ignore[type-arg]
+    """A row's detail, already masked (see :class:`_Shown`)."""
+
+    __slots__ = ()
+
+
+def _shown_payload(row: Row, masker: Masker) -> str:
+    payload = row.payload
+    if payload.__class__ is not _Shown:
+        payload = _Shown(masker.summary(payload))
+        row.payload = payload  # deterministic, so two threads doing this at once agree
+    return str(payload)
+
+
+def _shown_detail(row: Row, masker: Masker) -> dict[str, Any]:
+    detail = row.detail
+    if not detail:
+        return {}
+    if detail.__class__ is not _ShownDict:
+        detail = _ShownDict(masker.value(dict(detail)))
+        row.detail = detail
+    return dict(detail)  # a copy: editing the DataFrame never edits the trace
 
 
 def _abbreviate(ids: tuple[str, ...]) -> str:
