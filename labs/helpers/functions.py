@@ -74,19 +74,20 @@ def settle(lab: Any = None, timeout: float = 5.0) -> None:
 
     Nothing in flight means: no batch is being delivered, the source has nothing a poller could
     deliver now (SQS: no visible or delayed message; streams: every record read), and no message a
-    poller received is waiting out its visibility timeout after a failed batch. On the embedded
-    emulator only; elsewhere (a moto server in another process, real AWS) the pollers are not ours
-    to see, so this waits ``0`` seconds and returns.
+    poller received is waiting out its visibility timeout after a failed batch.
+
+    Where the pollers run: on the embedded emulator they are threads in this process and are asked
+    directly. On another backend (a moto server started by ``python -m labs emulator``, LocalStack,
+    real AWS) the lab's SQS mappings are watched through the API instead: settled when each enabled
+    mapping's queue has no visible, in-flight or delayed message. Stream positions are not visible
+    through the API, so stream mappings there are not waited for.
 
     Raises :class:`LabError` after ``timeout`` seconds, naming what is still in flight.
     """
-    try:
-        from .emulator import lambda_event_source_mappings as esm
-    except ImportError:  # pragma: no cover - the layer ships with the package
-        return
+    in_process = _embedded(lab)
     deadline = time.monotonic() + timeout
     while True:
-        busy = esm.in_flight()
+        busy = _in_flight_here() if in_process else _in_flight_through_api(lab)
         if not busy:
             return
         if time.monotonic() >= deadline:
@@ -96,7 +97,44 @@ def settle(lab: Any = None, timeout: float = 5.0) -> None:
                 "the handler, lower the queue's VisibilityTimeout, or call settle(lab, timeout=...) with a "
                 "longer timeout.",
             )
-        time.sleep(0.02)
+        time.sleep(0.02 if in_process else 0.5)
+
+
+def _embedded(lab: Any) -> bool:
+    backend = getattr(lab, "backend", None)
+    kind = getattr(getattr(backend, "kind", None), "value", "embedded")
+    return backend is None or kind == "embedded"
+
+
+def _in_flight_here() -> list[str]:
+    try:
+        from .emulator import lambda_event_source_mappings as esm
+    except ImportError:  # pragma: no cover - the layer ships with the package
+        return []
+    return esm.in_flight()
+
+
+def _in_flight_through_api(lab: Any) -> list[str]:
+    """SQS mappings of the lab's functions whose queue still holds messages (visible, in flight, delayed)."""
+    lam, sqs = lab.client("lambda"), lab.client("sqs")
+    busy: list[str] = []
+    for page in lam.get_paginator("list_event_source_mappings").paginate():
+        for mapping in page.get("EventSourceMappings", []):
+            source, function = mapping.get("EventSourceArn", ""), mapping.get("FunctionArn", "")
+            name = function.split(":function:", 1)[-1].split(":", 1)[0]
+            if source.split(":")[2:3] != ["sqs"] or mapping.get("State") not in ("Enabled", "Enabling", "Updating"):
+                continue
+            if hasattr(lab, "owns") and not lab.owns("lambda-function", name):
+                continue
+            account, queue = source.split(":")[4:6]
+            url = sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
+            counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed"])["Attributes"]
+            total = sum(int(v) for v in counts.values())
+            if total:
+                busy.append(f"{name}: {total} message(s) still in queue {queue} (visible, in flight or delayed)")
+    return busy
 
 
 def outbox(lab: Any = None, protocol: str | None = None) -> list[dict[str, Any]]:

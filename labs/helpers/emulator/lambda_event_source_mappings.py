@@ -216,12 +216,13 @@ class SqsPoller(Poller):
                 if m.id in known:
                     messages[known[m.id]] = m
             messages.extend(fresh)
-            if len(fresh) < len(got):
+            # Without a batching window Lambda invokes with what one poll returned (AWS requires a
+            # window of at least 1 s for BatchSize > 10); receiving again at once would count a second
+            # receive of messages a VisibilityTimeout of 0 has already made visible again.
+            if window <= 0 or len(fresh) < len(got) or not messages or time.monotonic() >= deadline:
                 break
             if got:
                 continue
-            if not messages or time.monotonic() >= deadline:
-                break
             time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
         return messages
 
@@ -499,9 +500,9 @@ def stop(uuid: str) -> None:
 def stop_all() -> None:
     """Stop every poller (the embedded emulator is being reset)."""
     with _pollers_lock:
-        uuids = list(_pollers)
-    for uuid in uuids:
-        stop(uuid)
+        mapping_ids = list(_pollers)
+    for mapping_id in mapping_ids:
+        stop(mapping_id)
 
 
 def pollers() -> list[Poller]:
