@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Self
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 from matplotlib.figure import Figure
 
 from ..errors import LabError
+from .figure import subplots
 from .frame import common_prefix
 from .style import ARROWS
 
@@ -173,7 +173,7 @@ def queue_depth(recorder_or_df: QueueDepthRecorder | pd.DataFrame, *, title: str
         raise LabError(f"The depth DataFrame has no {', '.join(sorted(missing))} column.",
                        "Pass a QueueDepthRecorder or its .df.")
     queues = list(dict.fromkeys(df["queue"])) or ["(no samples)"]
-    fig, axes = plt.subplots(len(queues), 1, sharex=True, figsize=(8, 1.2 + 2.2 * len(queues)), squeeze=False)
+    fig, axes = subplots(len(queues), 1, sharex=True, figsize=(8, 1.2 + 2.2 * len(queues)), squeeze=False)
     dlqs = [d for d in df["dlq"].dropna().unique()] if "dlq" in df else []
     prefix = common_prefix(list(dict.fromkeys(queues + dlqs)))
     for ax, queue in zip(axes[:, 0], queues):

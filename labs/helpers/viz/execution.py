@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from ..errors import LabError, explained
+from .figure import subplots
 from .layout import positions
 from .style import OUTCOMES
 
@@ -209,7 +210,7 @@ def execution_path(lab: Any, execution_arn: str, *, title: str | None = None) ->
     pos = _separate_groups(graph, positions(graph, direction="TB", roots=[START], spacing=(1.25, 2.6)), 2.6)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.9 * (max(xs) - min(xs)) / 2.6 + 4.5),
+    fig, ax = subplots(figsize=(max(6.0, 1.9 * (max(xs) - min(xs)) / 2.6 + 4.5),
                                     max(4.0, 0.95 * (max(ys) - min(ys)) / 1.25 + 2.2)))
     ax.set_xlim(min(xs) - 1.8, max(xs) + 1.8)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)

@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .figure import subplots
 from .frame import account_kinds, categories, common_prefix, lane_kinds, normalise
 from .style import ARROWS, kind_colour, kind_label, kind_marker
 
@@ -65,7 +65,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
     if ax is None:
         width = max(6.5, 1.9 * len(lanes) + 2.5)
         height = min(28.0, max(3.8, 1.6 + 0.42 * max(len(steps), 1)))
-        fig, ax = plt.subplots(figsize=(width, height))
+        fig, ax = subplots(figsize=(width, height))
     else:
         fig = ax.figure
     _draw_lanes(ax, lanes, kinds, prefix, len(steps))

@@ -14,13 +14,13 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-import matplotlib.pyplot as plt
 import networkx as nx
 from botocore.exceptions import BotoCoreError, ClientError
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
+from .figure import subplots
 from .frame import arn_kind, arn_name, common_prefix, normalise
 from .layout import positions
 from .style import KINDS, kind_colour, kind_label, kind_marker
@@ -241,7 +241,7 @@ def service_map(lab: Any, df: Any = None, *, title: str | None = None, strip_pre
     pos = positions(graph, direction="LR", roots=roots, spacing=(_LAYER, 1.3))
     n_layers = len({x for x, _ in pos.values()}) or 1
     n_rows = max((sum(1 for p in pos.values() if p[0] == x) for x in {p[0] for p in pos.values()}), default=1)
-    fig, ax = plt.subplots(figsize=(max(7.0, 2.6 * n_layers + 3), max(3.5, 1.1 * n_rows + 1.5)))
+    fig, ax = subplots(figsize=(max(7.0, 2.6 * n_layers + 3), max(3.5, 1.1 * n_rows + 1.5)))
     names = [n for n, d in graph.nodes(data=True) if d.get("kind") not in ("client", "rule")]
     prefix = ""
     if strip_prefix:

@@ -1,7 +1,9 @@
-"""The dashboard inside a real IPython kernel (what a notebook gets): shown as a live widget and
-refreshed by its thread, stopped cleanly; with LABS_WIDGETS=plain (nbval runs) a printed table.
+"""The dashboard and the pictures inside a real IPython kernel (what a notebook gets).
 
-One kernel runs both, because starting a kernel is most of the cost.
+The dashboard is shown as a live widget, refreshed by its thread and stopped cleanly; with
+LABS_WIDGETS=plain (nbval runs) it prints a table. A picture is shown exactly once whether it is
+the cell's value, drawn inside a block, or both (a pyplot Figure returned as the value would be
+shown twice). One kernel runs everything, because starting a kernel is most of the cost.
 """
 
 from __future__ import annotations
@@ -21,16 +23,15 @@ def _run_notebook(cells: list[str]) -> list[Any]:
     nbclient = pytest.importorskip("nbclient")
     repo = str(Path(__file__).resolve().parents[1])
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    saved = os.environ.get("PYTHONPATH")
+    saved = dict(os.environ)
     os.environ["PYTHONPATH"] = repo  # the kernel imports this checkout's labs package
+    os.environ.pop("MPLBACKEND", None)  # the tests' Agg: a notebook kernel uses the inline backend
     try:
         nbclient.NotebookClient(nb, timeout=90, kernel_name="python3",
                                 resources={"metadata": {"path": repo}}).execute()
     finally:
-        if saved is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved
+        os.environ.clear()
+        os.environ.update(saved)
     return nb.cells
 
 
@@ -39,7 +40,7 @@ def _text(cell: Any) -> str:
 
 
 @pytest.mark.notebooks
-def test_dashboard_in_a_kernel_is_a_live_widget_or_a_plain_table() -> None:
+def test_in_a_kernel_dashboard_is_a_live_widget_and_pictures_show_once() -> None:
     cells = _run_notebook([
         ("import os\nfrom labs.helpers import start_lab, resources as res\n"
          "lab = start_lab('sandbox')\nq = res.ensure_queue(lab, 'orders', dlq=True)"),
@@ -51,9 +52,15 @@ def test_dashboard_in_a_kernel_is_a_live_widget_or_a_plain_table() -> None:
          "print(dash.running, dash.queue_widgets[q.name]['visible'].value)\n"
          "dash.stop()\nprint(dash.running)"),
         "os.environ['LABS_WIDGETS'] = 'plain'\nlab.dashboard(queues=['orders'])",
+        "from labs.helpers import viz\nviz.sequence(lab.flow.df)",
+        "if True:\n    lab.flow.service_map()",
+        "fig = lab.flow.sequence()",
     ])
     assert any(WIDGET in o.get("data", {}) for o in cells[1].outputs)  # displayed as a widget
     assert _text(cells[2]) == "True 1\nFalse\n"  # refreshed by its thread; stop() joined it
     plain = cells[3].outputs
     assert "sc-tester-box-orders" in _text(cells[3]) and "in flight" in _text(cells[3])
     assert not any(WIDGET in o.get("data", {}) for o in plain)
+    for cell in cells[4:]:
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert len(images) == 1, cell.source  # shown once: as the value, from a block, or assigned
