@@ -47,6 +47,7 @@ PATCH_MODULES: list[str] = [
     "sfn_no_choice_matched",
     "sfn_branch_errors",
     "sfn_stop_execution",
+    "sfn_wait_timestamp",
     "schemas_registry",
 ]
 
