@@ -36,9 +36,8 @@ def test_failed_entries_are_reported_not_sent_and_succeed_when_retried(lab: Lab)
 
 
 def test_flaky_batches_needs_every_of_at_least_two(lab: Lab) -> None:
-    with pytest.raises(ValueError):
-        with flaky_batches(lab.client("sqs"), every=1):
-            pass
+    with pytest.raises(ValueError), flaky_batches(lab.client("sqs"), every=1):
+        pass
 
 
 def test_queue_url_says_which_step_creates_a_missing_queue(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from labs.helpers import CheckResult, Lab, LabError, check
-from labs.helpers import checks
+from labs.helpers import CheckResult, Lab, LabError, check, checks
 from labs.helpers.checks import Feedback, checker, run
 from labs.helpers.checks._sqs import find_queue
 

@@ -11,8 +11,7 @@ import json
 
 import pytest
 
-from labs.helpers import Lab, start_lab
-from labs.helpers import data
+from labs.helpers import Lab, data, start_lab
 from labs.helpers.checks import run
 from labs.helpers.checks.sqs_orders import CLICKS_SENT, ORDERS_SENT
 
@@ -114,6 +113,25 @@ def test_send_without_retrying_failed_entries_is_incorrect(lab1: Lab) -> None:
         _send(lab1, url, ORDERS_SENT)
     result = run("sqs-orders.send", lab1)
     assert result.status == "incorrect" and "Failed" in (result.hint or ""), result.text()
+
+
+def test_send_stays_correct_after_the_consumer_emptied_the_queue(lab1: Lab) -> None:
+    """The queue is empty again after step 3; the flow trace still shows the 21 orders sent."""
+    url = _orders(lab1)
+    _send(lab1, url, ORDERS_SENT)
+    _drain(lab1, url)
+    result = run("sqs-orders.send", lab1)
+    assert result.status == "correct", result.text()
+
+
+def test_send_without_retries_stays_incorrect_after_consuming(lab1: Lab) -> None:
+    from labs.helpers.chaos import flaky_batches
+
+    url = _orders(lab1)
+    with flaky_batches(lab1.client("sqs")):
+        _send(lab1, url, ORDERS_SENT)
+    _drain(lab1, url)
+    assert run("sqs-orders.send", lab1).status == "incorrect"
 
 
 # ---------------------------------------------------------------- step 3: consuming

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 #: The kinds of malformed order :func:`orders` mixes in, in this rotation.
 MALFORMED_KINDS = ("missing-order-id", "bad-total", "bad-json")
 
-_START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 _FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Radia", "Tim",
           "Frances", "Donald", "Hedy", "John", "Katherine", "Dennis"]
 _LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Torvalds",
@@ -171,4 +171,4 @@ def clicks(n: int, *, seed: int = 11, sessions: int = 25) -> list[dict[str, Any]
     return out
 
 
-__all__ = ["InvalidOrder", "MALFORMED_KINDS", "clicks", "customers", "order", "orders", "parse_order", "payments"]
+__all__ = ["MALFORMED_KINDS", "InvalidOrder", "clicks", "customers", "order", "orders", "parse_order", "payments"]

@@ -49,4 +49,4 @@ def redrive_policy(attrs: dict[str, str]) -> dict[str, Any] | None:
 def short(name_or_arn: str, lab: Any) -> str:
     """A queue's name without the learner's prefix, for deterministic messages."""
     name = name_or_arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    return name[len(lab.prefix):] if name.startswith(lab.prefix) else name
+    return name.removeprefix(lab.prefix)
