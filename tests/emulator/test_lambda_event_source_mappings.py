@@ -23,8 +23,6 @@ import lambda_helpers as lh
 import pytest
 
 from labs.helpers import Lab, LabError
-from labs.helpers.backend import reset_embedded_emulator
-from labs.helpers.emulator import lambda_event_source_mappings as esm_layer
 from labs.helpers.emulator import status
 from labs.helpers.functions import handler_name, package_handler, settle
 from labs.helpers.observe import Delivery, subscribe
@@ -61,15 +59,6 @@ def test_sqs_batches_respect_batch_size_and_successful_batches_are_deleted(lab: 
     assert [c.detail["batch_size"] for c in calls] == [3, 3, 1]
     assert all(c.source == arn and c.target == fn and c.detail["failed_ids"] == [] for c in calls)
 
-
-def test_disabled_mapping_does_not_deliver(lab: Lab) -> None:
-    out_url, _ = lh.queue(lab, "seen")
-    url, arn = lh.queue(lab, "orders")
-    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": out_url})
-    lab.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName=fn, Enabled=False)
-    lab.client("sqs").send_message(QueueUrl=url, MessageBody="order-1")
-    settle(lab)  # nothing is polling: nothing in flight
-    assert lh.batches(lab, out_url) == [] and lh.counts(lab, url) == (1, 0)
 
 
 def test_partial_batch_failures_return_only_listed_messages_and_reach_the_dlq(lab: Lab, deliveries: list[Delivery]) -> None:
@@ -132,34 +121,6 @@ def test_fifo_messages_arrive_in_order_within_each_group(lab: Lab) -> None:
 
 
 
-def test_deleting_the_mapping_or_resetting_stops_the_poller(lab: Lab) -> None:
-    _, arn = lh.queue(lab, "orders")
-    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": "unused"})
-    lam = lab.client("lambda")
-    one = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn)
-    poller = next(p for p in esm_layer.pollers() if p.esm.uuid == one["UUID"])
-    lam.delete_event_source_mapping(UUID=one["UUID"])
-    poller.join(timeout=2)
-    assert not poller.is_alive()
-    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn)
-    [poller] = esm_layer.pollers()
-    reset_embedded_emulator()
-    poller.join(timeout=2)
-    assert not poller.is_alive() and esm_layer.pollers() == []
-
-
-def test_teardown_removes_function_and_mapping_and_stops_the_poller(lab: Lab) -> None:
-    _, arn = lh.queue(lab, "orders")
-    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": "unused"})
-    lab.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName=fn)
-    [poller] = esm_layer.pollers()
-    lab.teardown()
-    poller.join(timeout=2)
-    assert not poller.is_alive()
-    lam = lab.client("lambda")
-    assert lam.list_event_source_mappings()["EventSourceMappings"] == []
-    assert lam.list_functions()["Functions"] == []
-
 
 
 def test_batching_window_gathers_messages_sent_one_by_one(lab: Lab, deliveries: list[Delivery]) -> None:
@@ -176,3 +137,25 @@ def test_batching_window_gathers_messages_sent_one_by_one(lab: Lab, deliveries: 
         pause.wait(0.1)
     settle(lab)
     assert [c.detail["batch_size"] for c in lh.invocations(deliveries)] == [3]
+
+
+def test_filter_criteria_deliver_matching_messages_and_delete_the_rest(lab: Lab, deliveries: list[Delivery]) -> None:
+    """Lambda developer guide, "Control which events Lambda sends to your function": with
+    FilterCriteria "Lambda ... only invokes your function with events that match", a JSON body is
+    filtered as JSON, and for SQS "Lambda automatically deletes messages that don't match"."""
+    out_url, _ = lh.queue(lab, "seen")
+    url, arn = lh.queue(lab, "orders")
+    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": out_url})
+    lam = lab.client("lambda")
+    mapping = lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=fn, Enabled=False,
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"status": ["PAID"]}})}]})
+    for status_ in ("PAID", "PENDING", "PAID"):
+        lab.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps({"status": status_}))
+    lab.client("sqs").send_message(QueueUrl=url, MessageBody="not json")
+    lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+    settle(lab)
+    seen = [json.loads(r["body"])["status"] for batch in lh.batches(lab, out_url) for r in batch]
+    assert seen == ["PAID", "PAID"]
+    assert lh.counts(lab, url) == (0, 0)  # the others were deleted, not left in the queue
+    assert sum(d.detail["batch_size"] for d in deliveries if d.action == "esm-filtered") == 2

@@ -125,3 +125,23 @@ def test_discarded_batch_record_goes_to_the_on_failure_destination(lab: Lab) -> 
     assert record["KinesisBatchInfo"]["streamArn"] == arn
     assert record["KinesisBatchInfo"]["startSequenceNumber"] == sequence
     assert record["KinesisBatchInfo"]["batchSize"] == 1
+
+
+def test_filter_criteria_on_dynamodb_stream_records(lab: Lab) -> None:
+    """A common Lab 6 filter: only new orders, ``{"eventName": ["INSERT"]}``; other records are skipped."""
+    out_url, _ = lh.queue(lab, "seen")
+    ddb = lab.client("dynamodb")
+    stream_arn = ddb.create_table(
+        TableName=lab.name("orders"), BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
+    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": out_url})
+    lab.client("lambda").create_event_source_mapping(
+        EventSourceArn=stream_arn, FunctionName=fn, StartingPosition="TRIM_HORIZON",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"eventName": ["INSERT"]})}]})
+    for order, status_ in (("o-1", "NEW"), ("o-1", "PAID"), ("o-2", "NEW")):
+        ddb.put_item(TableName=lab.name("orders"), Item={"order_id": {"S": order}, "status": {"S": status_}})
+    settle(lab)
+    seen = [(r["name"], r["keys"]["order_id"]["S"]) for batch in lh.batches(lab, out_url) for r in batch]
+    assert seen == [("INSERT", "o-1"), ("INSERT", "o-2")]

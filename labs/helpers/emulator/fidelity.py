@@ -58,9 +58,11 @@ REMAINING: list[Row] = [
     Row("Lambda execution environment", "no code runs without Docker",
         "handlers run in the notebook's process, one at a time; a handler past its Timeout is reported as "
         "timed out but not stopped; asynchronous (Event) invocations run before invoke returns and are not "
-        "retried; stream retries bounded to 3 when MaximumRetryAttempts is unset",
+        "retried; stream retries bounded to 3 when MaximumRetryAttempts is unset; each event source mapping "
+        "delivers one batch at a time",
         "isolated execution environments in parallel up to the concurrency limit; timeouts stop the "
-        "handler; asynchronous invocations retried twice; stream batches retried until the records expire"),
+        "handler; asynchronous invocations retried twice; stream batches retried until the records expire; "
+        "SQS mappings scale out to many concurrent batches"),
     Row("Throughput quotas and throttling", "none: any rate is accepted",
         "same as plain moto", "per-API quotas; throttled calls fail with a throttling error and are retried by boto3"),
     Row("Cost", "free", "free", "billed per request, per shard-hour, per GB (see README, 'Real AWS')"),

@@ -34,6 +34,8 @@ How the emulator does it:
   a notebook forever), then skipped; a ``DestinationConfig.OnFailure`` SQS queue or SNS topic gets
   AWS's record of the discarded batch. With ReportBatchItemFailures the stream is checkpointed before
   the lowest reported sequence number and retried from there.
+* ``FilterCriteria``: records no filter matches are not delivered (SQS: deleted, as AWS does;
+  streams: skipped), reported as ``Delivery(action="esm-filtered", status="filtered")``.
 * Disabling a mapping (``Enabled=False``) pauses its poller; deleting it stops the poller; resetting
   the embedded emulator stops every poller.
 * Each batch is reported as ``Delivery(service="lambda", action="esm-invoke", source=<queue or
@@ -90,6 +92,8 @@ class Poller(threading.Thread):
         self.stop_event = threading.Event()
         #: Held for one whole poll-and-deliver cycle; in_flight() takes it for a consistent view.
         self.cycle = threading.RLock()
+        #: Why the last batch failed (shown by settle() when it gives up), or None.
+        self.last_error: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def alive(self) -> bool:
@@ -131,9 +135,12 @@ class Poller(threading.Thread):
             return None
         with self.cycle:
             try:
-                return self.pending()
+                text = self.pending()
             except Exception:  # noqa: BLE001 - source gone: nothing this poller can deliver
                 return None
+        if text and self.last_error:
+            text += f" (last batch failed: {self.last_error})"
+        return text
 
     # ------------------------------------------------------------------ invoking
     def invoke(self, records: list[dict[str, Any]]) -> tuple[bool, Any, str | None]:
@@ -152,8 +159,9 @@ class Poller(threading.Thread):
         except ValueError:
             result = raw.decode() if isinstance(raw, bytes) else raw
         if headers.get("x-amz-function-error"):
-            error = result.get("errorType") if isinstance(result, dict) else "Unhandled"
-            return False, result, error or "Unhandled"
+            if isinstance(result, dict) and result.get("errorType"):
+                return False, result, f"{result['errorType']}: {result.get('errorMessage', '')}".rstrip(": ")
+            return False, result, "Unhandled"
         return True, result, None
 
     def reported_failures(self, result: Any, ids: list[str]) -> list[str] | None:
@@ -174,8 +182,42 @@ class Poller(threading.Thread):
             failed.append(identifier)
         return failed
 
+    def matches(self, record: dict[str, Any]) -> bool:
+        """Does ``record`` pass the mapping's FilterCriteria (any filter matching is enough)?
+
+        AWS ("Lambda event filtering"): patterns use EventBridge pattern syntax; an SQS ``body`` or a
+        Kinesis ``data`` that is JSON is matched as JSON (Kinesis data after base64 decoding),
+        anything else as a plain string. moto's own EventBridge matcher does the matching.
+        """
+        filters = ((self.esm.filter_criteria or {}).get("Filters")) or []
+        if not filters:
+            return True
+        from moto.events.models import EventPattern
+
+        view = _filter_view(record)
+        for entry in filters:
+            raw = entry.get("Pattern") or "{}"
+            try:
+                if EventPattern(raw, json.loads(raw)).matches_event(view):
+                    return True
+            except ValueError:
+                continue
+        return False
+
+    def report_filtered(self, ids: list[str]) -> None:
+        if ids:
+            emit(Delivery(service="lambda", action="esm-filtered", source=self.esm.event_source_arn,
+                          target=self.esm.function_arn, message_id=ids[0], cause_id=ids[0], status="filtered",
+                          detail={"batch_size": len(ids), "ids": ids, "mapping": self.esm.uuid}))
+
     def report(self, records: list[dict[str, Any]], ids: list[str], failed: list[str], error: str | None,
                **detail: Any) -> None:
+        if error:
+            self.last_error = error
+        elif failed:
+            self.last_error = f"{len(failed)} item(s) listed in batchItemFailures"
+        else:
+            self.last_error = None
         status = "failed" if error or len(failed) == len(ids) else ("partial" if failed else "delivered")
         emit(Delivery(
             service="lambda", action="esm-invoke", source=self.esm.event_source_arn,
@@ -259,6 +301,14 @@ class SqsPoller(Poller):
         messages = self._receive(backend, queue)
         if not messages:
             return False
+        dropped = [m for m in messages if not self.matches(self._record(m, queue))]
+        for message in dropped:  # AWS: "Lambda automatically deletes" messages no filter matches
+            backend.delete_message(queue.name, message.receipt_handle)
+            self.returned.discard(message.id)
+        self.report_filtered([m.id for m in dropped])
+        messages = [m for m in messages if m not in dropped]
+        if not messages:
+            return True
         records = [self._record(m, queue) for m in messages]
         ids = [m.id for m in messages]
         ok, result, error = self.invoke(records)
@@ -331,6 +381,14 @@ class StreamPoller(Poller):
             if not batch:
                 continue
             delivered = True
+            kept = [entry for entry in batch if self.matches(entry[2])]
+            if len(kept) < len(batch):  # AWS skips records no filter matches
+                kept_ids = {sequence for _, sequence, _ in kept}
+                self.report_filtered([sequence for _, sequence, _ in batch if sequence not in kept_ids])
+                if not kept:
+                    self.positions[shard_id] = batch[-1][0]
+                    continue
+                batch = kept
             records = [record for _, _, record in batch]
             ids = [sequence for _, sequence, _ in batch]
             ok, result, error = self.invoke(records)
@@ -460,6 +518,30 @@ class DynamoDbStreamPoller(StreamPoller):
         return out
 
 
+def _filter_view(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as FilterCriteria patterns see it: JSON bodies and Kinesis data decoded."""
+    import base64
+    import copy
+
+    view = copy.deepcopy(record)
+    if "body" in view:
+        try:
+            view["body"] = json.loads(view["body"])
+        except (TypeError, ValueError):
+            pass
+    kinesis = view.get("kinesis")
+    if isinstance(kinesis, dict) and "data" in kinesis:
+        try:
+            text = base64.b64decode(kinesis["data"]).decode()
+            try:
+                kinesis["data"] = json.loads(text)
+            except ValueError:
+                kinesis["data"] = text
+        except (ValueError, UnicodeDecodeError):
+            pass
+    return view
+
+
 def _function_role(account: str, region: str, function_arn: str) -> str:
     try:
         return _lambda_backend(account, region).get_function(function_arn, None).role
@@ -572,10 +654,11 @@ PATCH = Patch(
     restores="Event source mappings poll SQS (standard and FIFO), Kinesis and DynamoDB Streams and invoke the "
              "function with batches of up to BatchSize records in AWS's event shape; SQS deletes a successful "
              "batch, a failed one returns after the visibility timeout (and follows the redrive policy), "
-             "ReportBatchItemFailures returns only the listed messages; streams retry a failed batch",
+             "ReportBatchItemFailures returns only the listed messages; FilterCriteria drop non-matching records; "
+             "streams retry a failed batch and send a discarded batch's record to the OnFailure destination",
     plain_moto="SQS invokes inside send_message one message at a time and makes a failed message visible at once; "
                "DynamoDB invokes inside every write with all records since the last invocation; Kinesis delivers nothing; "
-               "BatchSize, StartingPosition and ReportBatchItemFailures are ignored",
+               "BatchSize, StartingPosition, FilterCriteria and ReportBatchItemFailures are ignored",
     apply=_apply,
     targets={
         "moto.awslambda.models:LambdaBackend.create_event_source_mapping": "19f8125cabf7",
