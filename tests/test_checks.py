@@ -18,6 +18,7 @@ from labs.helpers.checks._sqs import find_queue
 @pytest.fixture
 def registry() -> Iterator[None]:
     """Register demo checks on the sandbox lab and remove them afterwards."""
+    checks.steps("sandbox")  # load the sandbox's real checks first, so that restoring keeps them
     saved = dict(checks._CHECKERS)
 
     @checker("sandbox.queue")
