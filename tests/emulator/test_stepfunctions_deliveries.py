@@ -121,3 +121,26 @@ def test_tasks_report_where_their_messages_went(lab: Lab, deliveries: list[Deliv
     assert lost.detail["error"].startswith("DynamoDB.ResourceNotFoundException")
     assert all(d.source.endswith(":stateMachine:" + lab.name("flow")) for d in tasks)
 
+
+
+def test_put_events_task_links_to_the_rule_delivery(lab: Lab, deliveries: list[Delivery]) -> None:
+    """``events:putEvents`` (service integration page: "Send custom events to EventBridge"): the task's
+    delivery targets the bus, carries the EventId, and the rule's delivery names it as its cause."""
+    audit = res.ensure_queue(lab, "audit")
+    bus_arn = res.ensure_event_bus(lab, "orders")
+    res.ensure_rule(lab, "shipped", bus=lab.name("orders"), pattern={"source": ["securecart.fulfilment"]},
+                    targets=[{"Id": "audit", "Arn": audit.arn}])
+    definition = {"StartAt": "Announce", "States": {"Announce": {
+        "Type": "Task", "Resource": "arn:aws:states:::events:putEvents", "End": True,
+        "Parameters": {"Entries": [{"EventBusName": lab.name("orders"), "Source": "securecart.fulfilment",
+                                    "DetailType": "OrderShipped", "Detail": {"orderId.$": "$.orderId"}}]}}}}
+    out = run(lab, machine(lab, definition), ORDER)
+    assert out["status"] == "SUCCEEDED"
+    task = next(d for d in deliveries if d.action == "task" and d.cause_id == out["executionArn"])
+    assert task.target == bus_arn and task.detail["integration"] == "events:putEvents"
+    assert task.payload == {"orderId": "o-1001"}
+    event_id = json.loads(out["output"])["Entries"][0]["EventId"]
+    assert task.message_id == event_id
+    body = json.loads(lab.client("sqs").receive_message(QueueUrl=audit.url)["Messages"][0]["Body"])
+    assert body["id"] == event_id and body["detail"] == {"orderId": "o-1001"}
+    assert any(d.action == "rule-match" and d.cause_id == event_id for d in deliveries)

@@ -20,8 +20,9 @@ iterations). After it appends, this module reports
   the failure came from (followed back through ``previousEventId``, as the console does);
 * ``TaskSucceeded`` / ``TaskFailed`` (and the ``LambdaFunction...`` events of a function ARN used as
   ``Resource``) -> ``action="task"``, ``target`` = the ARN of what the integration touched (the queue,
-  topic, table or function), ``message_id`` = the ``MessageId`` SQS/SNS returned, payload = the message
-  body / item / Lambda payload, ``detail["integration"]`` = e.g. ``"sqs:sendMessage"``, status
+  topic, table, function or event bus), ``message_id`` = the ``MessageId`` SQS/SNS returned (the
+  ``EventId`` for ``events:putEvents``, so the rule matches it causes link back), payload = the message
+  body / item / Lambda payload / event detail, ``detail["integration"]`` = e.g. ``"sqs:sendMessage"``, status
   ``"failed"`` with ``detail["error"]`` when the task failed -- so the trace shows where the
   execution's messages went, and links them to what consumed them;
 
@@ -100,7 +101,23 @@ def _resource_arn(kind: str, action: str, parameters: dict[str, Any], machine_ar
     if kind == "lambda" and parameters.get("FunctionName"):
         name = str(parameters["FunctionName"])
         return name if name.startswith("arn:") else f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+    entries = parameters.get("Entries")
+    if kind == "events" and isinstance(entries, list) and entries and isinstance(entries[0], dict):
+        bus = str(entries[0].get("EventBusName") or "default")
+        return bus if bus.startswith("arn:") else f"arn:{partition}:events:{region}:{account}:event-bus/{bus}"
     return f"arn:{partition}:states:::{kind}:{action}"
+
+
+def _message_id(output: Any) -> str | None:
+    """The id the service gave what the task sent: SQS/SNS MessageId, EventBridge's first EventId."""
+    if not isinstance(output, dict):
+        return None
+    if output.get("MessageId"):
+        return str(output["MessageId"])
+    entries = output.get("Entries")
+    if isinstance(entries, list) and entries and isinstance(entries[0], dict) and entries[0].get("EventId"):
+        return str(entries[0]["EventId"])
+    return None
 
 
 #: The request field that is "the message" of each integration (shown as the delivery's payload).
@@ -127,8 +144,11 @@ def task_delivery(event: dict[str, Any], kind: str, machine_arn: str, execution_
         target = _resource_arn(service, action, parameters, machine_arn, str(details.get("region", "")))
         field = _PAYLOAD_FIELDS.get(service)
         payload = _payload(parameters.get(field, parameters.get("Key", parameters))) if field else parameters
+        entries = parameters.get("Entries")
+        if service == "events" and isinstance(entries, list) and entries and isinstance(entries[0], dict):
+            payload = _payload(entries[0].get("Detail"))
     output = _payload(outcome.get("output"))
-    message_id = output.get("MessageId") if isinstance(output, dict) else None
+    message_id = _message_id(output)
     detail: dict[str, Any] = {"execution": execution_name, "state": _failing_state(history, event), "type": "Task",
                               "integration": integration, "event_id": event.get("id"),
                               "previous_event_id": event.get("previousEventId")}
