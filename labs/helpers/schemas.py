@@ -37,7 +37,7 @@ import copy
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -226,7 +226,7 @@ def envelope_from_entry(entry: dict[str, Any], account: str, region: str) -> dic
         "detail-type": entry.get("DetailType"),
         "source": entry.get("Source"),
         "account": account,
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": list(entry.get("Resources", [])),
         "detail": _parse_detail(entry),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import labs.helpers.emulator as emulator
+from labs.helpers import emulator
 from labs.helpers.emulator import fidelity
 from labs.helpers.emulator.patching import Patch
 

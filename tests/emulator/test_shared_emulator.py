@@ -64,7 +64,10 @@ def _stop(proc: subprocess.Popen[str], sig: int) -> int:
 
 
 def _port_is_free(port: int) -> bool:
+    """Can a new server listen on ``port``? Probed the way servers bind (SO_REUSEADDR): connections the
+    old server closed may linger in TIME_WAIT, which does not stop a restart; a live listener does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -93,7 +96,7 @@ def shared(emulators: list[tuple[subprocess.Popen[str], str]]) -> str:
 
 def _python(url: str, script: str) -> str:
     out = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=_env(url),
-                         capture_output=True, text=True, timeout=60)
+                         check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -149,13 +152,13 @@ def test_one_process_writes_another_reads_with_the_layer_active(shared: str) -> 
 
 def test_aws_cli_writes_python_reads(shared: str) -> None:
     aws = shutil.which("aws")
-    if aws is None or subprocess.run([aws, "--version"], capture_output=True, timeout=30).returncode != 0:
+    if aws is None or subprocess.run([aws, "--version"], check=False, capture_output=True, timeout=30).returncode != 0:
         pytest.skip("the AWS CLI is not installed (the python writer covers the same path)")
     env = _env(shared)
 
     def cli(*args: str) -> dict[str, Any]:
         out = subprocess.run([aws, "--endpoint-url", shared, "--output", "json", *args], env=env,
-                             capture_output=True, text=True, timeout=60)
+                             check=False, capture_output=True, text=True, timeout=60)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout or "{}")
 
@@ -185,7 +188,7 @@ def test_a_busy_port_is_an_error_with_a_fix_not_a_hang() -> None:
         holder.listen()
         port = holder.getsockname()[1]
         out = subprocess.run([sys.executable, "-m", "labs", "emulator", "--port", str(port)], env=_env(),
-                             capture_output=True, text=True, timeout=60)
+                             check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and out.stdout == ""
     assert f"Port {port}" in out.stderr and "--port 0" in out.stderr
 
@@ -196,5 +199,7 @@ def test_sigterm_stops_cleanly_and_frees_the_port(emulators: list[tuple[subproce
     port = urlparse(url).port
     assert port is not None and not _port_is_free(port)
     assert _stop(proc, signal.SIGTERM) == 0
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    assert "Traceback" not in stderr, stderr
     assert _port_is_free(port)
-    assert proc.stderr is not None and "Traceback" not in proc.stderr.read()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-import labs.helpers.emulator as emulator
+from labs.helpers import emulator
 from labs.helpers.backend import start_embedded_emulator
 
 CONSTRAINTS = Path(__file__).resolve().parents[2] / "constraints.txt"
@@ -112,7 +112,7 @@ def guard(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     script.write_text(DRIFT_SCRIPT)
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     env.pop(emulator.DISABLE_ENV, None)
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stop = threading.Event()
 
-    def request_stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - signal API
+    def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     # Installed before the server starts: a signal that arrives while it starts still stops it.

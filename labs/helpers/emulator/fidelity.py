@@ -37,12 +37,12 @@ WORKS_AS_DOCUMENTED: list[tuple[str, str]] = [
     ("SQS standard and FIFO queues", "send, receive, delete, batches; visibility timeout redelivery"),
     ("SQS FIFO content-based deduplication", "identical bodies within 5 minutes are delivered once"),
     ("SQS redrive policy", "after maxReceiveCount receives a message moves to the dead-letter queue"),
-    ("SNS to SQS fan-out", "every subscribed queue gets a copy; RawMessageDelivery; FilterPolicy on "
-                           "attributes and on the message body (FilterPolicyScope=MessageBody)"),
-    ("EventBridge custom buses and rules", "content filters (prefix, numeric, anything-but, ...), SQS "
-                                           "targets (FIFO too), archives, cross-account bus targets"),
-    ("Step Functions executions", "Choice, Pass, Wait, Parallel, Map, Fail, Succeed run; the optimized "
-                                  "integrations sqs:sendMessage and dynamodb:putItem act; history events"),
+    ("SNS to SQS fan-out", ("every subscribed queue gets a copy; RawMessageDelivery; FilterPolicy on "
+                            "attributes and on the message body (FilterPolicyScope=MessageBody)")),
+    ("EventBridge custom buses and rules", ("content filters (prefix, numeric, anything-but, ...), SQS "
+                                            "targets (FIFO too), archives, cross-account bus targets")),
+    ("Step Functions executions", ("Choice, Pass, Wait, Parallel, Map, Fail, Succeed run; the optimized "
+                                   "integrations sqs:sendMessage and dynamodb:putItem act; history events")),
     ("Kinesis Data Streams", "multi-shard streams, PutRecords, shard iterators, GetRecords"),
     ("DynamoDB Streams records", "INSERT/MODIFY/REMOVE records with NEW_AND_OLD_IMAGES"),
 ]

@@ -40,7 +40,7 @@ import re
 import sys
 import types
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .patching import Patch
@@ -76,7 +76,7 @@ def bad_request(message: str) -> Exception:
 
 # ---------------------------------------------------------------------------- model
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -451,7 +451,7 @@ MOTO_MODULE = f"moto.{SERVICE}"
 def _apply() -> None:
     """Make ``schemas`` a moto service: a ``moto.schemas`` module and a URL pattern (idempotent)."""
     import moto
-    import moto.backend_index as backend_index
+    from moto import backend_index
 
     if MOTO_MODULE not in sys.modules:
         module = types.ModuleType(MOTO_MODULE, __doc__)

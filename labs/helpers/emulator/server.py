@@ -56,9 +56,10 @@ def start_server(port: int = 0, *, host: str = "127.0.0.1", with_layer: bool = T
     """
     _check_port_free(host, port)  # first: a busy port is reported before seconds of imports
     if with_layer:
-        from . import install
-        from ..backend import MOTO_CONFIG
         from moto.core.config import default_user_config
+
+        from ..backend import MOTO_CONFIG
+        from . import install
 
         for section, values in MOTO_CONFIG.items():  # Step Functions execute, Lambda without Docker
             default_user_config.setdefault(section, {}).update(values)  # type: ignore[misc]
