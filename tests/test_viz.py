@@ -249,3 +249,27 @@ def test_real_flow_kinesis_and_dynamodb_stream_reads(lab: Lab) -> None:
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
     assert labels == ["PutRecords \u00d75 [o-0 +4]", "GetRecords \u00d75 [o-0 +4]", "PutItem [o-9]", "GetRecords [o-9]"]
     assert {"Kinesis stream", "DynamoDB table"} <= set(legend_texts(fig))
+
+
+def test_real_flow_sns_fanout_with_a_filtered_subscriber(lab: Lab) -> None:
+    """AWS: a subscriber whose filter policy does not match "does not receive the message"; the
+    emulator reports a fan-out delivery per matching subscription and a filtered one per other."""
+    billing = res.ensure_queue(lab, "billing")
+    fraud = res.ensure_queue(lab, "fraud")
+    topic = res.ensure_topic(lab, "order-events")
+    res.ensure_queue_subscription(lab, topic, billing)
+    res.ensure_queue_subscription(lab, topic, fraud, filter_policy={"risk": ["high"]})
+    lab.client("sns").publish(TopicArn=topic, Message=json.dumps({"order_id": "o-7"}),
+                              MessageAttributes={"risk": {"DataType": "String", "StringValue": "low"}})
+    fig = lab.flow.sequence()
+    lanes = lane_labels(fig)
+    assert lanes[:2] == ["client", "order-events"] and set(lanes[2:]) == {"billing", "fraud"}
+    kinds = dict(zip([t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"], arrow_kinds(fig)))
+    assert kinds["Publish [o-7]"] == "call"
+    assert sorted(arrow_kinds(fig)) == ["call", "delivery", "filtered"]
+    assert "filtered out (not delivered)" in legend_texts(fig)
+    edges = map_edges(lab.flow.service_map())
+    t = lab.name("order-events")
+    assert edges[(t, billing.name)]["count"] == 1 and edges[(t, billing.name)]["kind"] == "subscription"
+    assert "count" not in edges[(t, fraud.name)]  # the filtered subscriber received nothing
+    assert edges[(t, fraud.name)]["label"] == "sqs + filter"

@@ -162,6 +162,7 @@ class Dashboard:
         self._counter = _PublishCounter.for_lab(lab)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._refresh_lock = threading.Lock()
         self.last: Snapshot | None = None
         self._next_order = 0
         self.errors: list[str] = []
@@ -371,7 +372,12 @@ class Dashboard:
         return snap
 
     def refresh(self) -> Snapshot:
-        """Read the numbers and put them into the widgets; returns them."""
+        """Read the numbers and put them into the widgets; returns them. A button's refresh and
+        the thread's never interleave (one lock), so a bar never shows half of two readings."""
+        with self._refresh_lock:
+            return self._refresh()
+
+    def _refresh(self) -> Snapshot:
         snap = self.read()
         for name, (visible, in_flight, dlq) in snap.queues.items():
             bars = self.queue_widgets[name]
