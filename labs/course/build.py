@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .markers import MarkerError, Where, check_no_markers, student_code
+from .markers import Where, check_no_markers, student_code
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             for path, seconds in execute_solutions(args.solutions, args.names):
                 print(f"executed {path.name} in {seconds:.1f} s")
         changed = build(args.solutions, args.notebooks, check=args.check)
-    except MarkerError as error:
+    except ValueError as error:  # a MarkerError, or --execute given a notebook that does not exist
         print(f"build failed: {error}", file=sys.stderr)
         return 2
     if args.check:

@@ -61,6 +61,10 @@ def execute_solutions(solutions: Path = SOLUTIONS, names: list[str] | None = Non
     """Re-run each solution notebook and store its outputs in place; yields (path, seconds)."""
     paths = sorted(solutions.glob("*.ipynb"))
     if names:
+        unknown = sorted(set(names) - {p.name for p in paths} - {p.stem for p in paths})
+        if unknown:
+            raise ValueError(f"there is no solution notebook called {', '.join(unknown)} in {solutions.name}/; "
+                             f"use one of: {', '.join(p.stem for p in paths) or '(none yet)'}.")
         paths = [p for p in paths if p.name in names or p.stem in names]
     for path in paths:
         nb = read(path)
