@@ -71,7 +71,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
     _draw_lanes(ax, lanes, kinds, prefix, len(steps))
     x_of = {lane: i for i, lane in enumerate(lanes)}
     for y, step in enumerate(steps, start=1):
-        _draw_step(ax, step, x_of, y, aggregated=rows > max_messages)
+        _draw_step(ax, step, x_of, y)
     if not steps:
         ax.text((len(lanes) - 1) / 2, 1, "no messages recorded yet", ha="center", va="center",
                 color="#777777", style="italic")
@@ -170,9 +170,8 @@ def _draw_lanes(ax: Axes, lanes: list[str], kinds: dict[str, str], prefix: str, 
         spine.set_visible(False)
 
 
-
-
-def _draw_step(ax: Axes, step: dict[str, Any], x_of: dict[str, int], y: int, *, aggregated: bool) -> None:
+def _draw_step(ax: Axes, step: dict[str, Any], x_of: dict[str, int], y: int) -> None:
+    """One arrow (a loop when a resource acts on itself), its label, and an x where it did not arrive."""
     style = ARROWS[step["category"]]
     x0, x1 = x_of[step["source"]], x_of[step["target"]]
     props = {"arrowstyle": "-|>", "color": style.colour, "linestyle": style.linestyle,
