@@ -142,29 +142,3 @@ def test_package_handler_deploys_a_module_unchanged(lab: Lab) -> None:
     record = {"messageId": "m-1", "body": json.dumps({"order_id": "o-1", "total": 12.5})}
     _, result = _call(lab, lab.name("consumer"), {"Records": [record]})
     assert result == {"batchItemFailures": []}
-
-
-def test_step_functions_lambda_tasks_get_the_handlers_result(lab: Lab) -> None:
-    """Step Functions developer guide, "Invoke a Lambda function": the optimized integration
-    ``arn:aws:states:::lambda:invoke`` returns ``{"StatusCode", "ExecutedVersion", "Payload": <result>}``;
-    a Task whose Resource is the function ARN returns the function's result itself."""
-    import time
-
-    fn = deploy(lab, "pricer", "def handler(event, context):\n    return {'total': sum(event['prices'])}\n")
-    sfn = lab.client("stepfunctions")
-    outputs = []
-    for i, state in enumerate([
-            {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
-             "Parameters": {"FunctionName": fn, "Payload.$": "$"}, "ResultSelector": {"total.$": "$.Payload.total"}},
-            {"Type": "Task", "Resource": fn, "End": True}]):
-        machine = sfn.create_state_machine(name=lab.name(f"price-{i}"), roleArn=role_arn(lab),
-                                           definition=json.dumps({"StartAt": "Price", "States": {"Price": state}}))
-        execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name=f"order-{i}",
-                                        input=json.dumps({"prices": [10, 20, 12]}))["executionArn"]
-        for _ in range(200):  # bounded wait for moto's execution thread
-            described = sfn.describe_execution(executionArn=execution)
-            if described["status"] != "RUNNING":
-                break
-            time.sleep(0.02)
-        outputs.append((described["status"], json.loads(described.get("output", "null"))))
-    assert outputs == [("SUCCEEDED", {"total": 42}), ("SUCCEEDED", {"total": 42})]

@@ -131,8 +131,28 @@ def invoked_by(source: str, cause_id: str | None = None, *, reported: bool = Tru
         _caller.value = previous
 
 
+#: Modules whose invocations are reported by their own layer (Step Functions "task" deliveries,
+#: EventBridge "rule-match" deliveries): the runtime adds no "invoke" row for the same hop.
+_SELF_REPORTING = ("moto.stepfunctions", "labs.helpers.emulator.events_targets", "labs.helpers.emulator.sfn")
+
+
 def _current_caller() -> tuple[str, str | None, bool]:
-    return getattr(_caller, "value", None) or ("client", None, False)
+    """(source, cause id, already reported) of the invocation running on this thread.
+
+    Declared callers (event source mappings, SNS) say so with :func:`invoked_by`. Otherwise the
+    stack tells: an invocation that comes from a layer reporting its own deliveries counts as
+    reported; anything else is the student's own ``invoke`` call ("client").
+    """
+    declared = getattr(_caller, "value", None)
+    if declared:
+        return declared
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith(_SELF_REPORTING):
+            return ("", None, True)
+        frame = frame.f_back  # type: ignore[assignment]
+    return ("client", None, False)
 
 
 # ---------------------------------------------------------------------------- loading code
