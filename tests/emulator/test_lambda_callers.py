@@ -72,3 +72,14 @@ def test_invoke_deliveries_only_for_hops_nobody_else_reports(lab: Lab, deliverie
             break
         time.sleep(0.02)
     assert [d for d in deliveries if d.action == "invoke"] == [own]
+
+
+def test_an_eventbridge_lambda_target_is_one_rule_match_hop(lab: Lab, deliveries: list[Delivery]) -> None:
+    """An EventBridge rule invoking its Lambda target is reported once, as the rule's delivery."""
+    fn = deploy(lab, "listener", "def handler(event, context):\n    return event['detail']\n")
+    events = lab.client("events")
+    events.put_rule(Name=lab.name("orders"), EventPattern=json.dumps({"source": ["securecart.orders"]}))
+    events.put_targets(Rule=lab.name("orders"), Targets=[{"Id": "fn", "Arn": fn}])
+    events.put_events(Entries=[{"Source": "securecart.orders", "DetailType": "OrderPlaced", "Detail": "{}"}])
+    hops = [d for d in deliveries if d.target == fn]
+    assert [d.action for d in hops] == ["rule-match"], hops

@@ -53,6 +53,7 @@ from typing import Any
 
 from ..observe import Delivery, emit
 from .events_input import delivered_event, json_path, target_input
+from .lambda_local_runtime import invoked_by
 from .patching import Patch
 
 NAME = "events_targets"
@@ -195,8 +196,9 @@ def _lambda(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict[
     backend.get_function(target["Arn"], None)  # UnknownFunctionException: NO_RESOURCE
     request_id = str(uuid.uuid4())  # the asynchronous invocation's request id
     response_headers: dict[str, str] = {}
-    try:
-        backend.invoke(target["Arn"], None, payload, {"x-amz-invocation-type": "Event"}, response_headers)
+    try:  # the rule-match delivery reports this hop, so the Lambda runtime adds no "invoke" row
+        with invoked_by(rule.arn, cause_id=event.get("id"), reported=True):
+            backend.invoke(target["Arn"], None, payload, {"x-amz-invocation-type": "Event"}, response_headers)
     except Exception as err:  # noqa: BLE001 - the handler's failure, Lambda's to retry
         return request_id, {"function_error": f"{type(err).__name__}: {err}"}
     if response_headers.get("x-amz-function-error"):

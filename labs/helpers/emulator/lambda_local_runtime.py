@@ -131,9 +131,10 @@ def invoked_by(source: str, cause_id: str | None = None, *, reported: bool = Tru
         _caller.value = previous
 
 
-#: Modules whose invocations are reported by their own layer (Step Functions "task" deliveries,
-#: EventBridge "rule-match" deliveries): the runtime adds no "invoke" row for the same hop.
-_SELF_REPORTING = ("moto.stepfunctions", "labs.helpers.emulator.events_targets", "labs.helpers.emulator.sfn")
+#: Step Functions reports its task calls itself ("task" deliveries read from the history). moto's
+#: interpreter calls Lambda from its own execution thread through boto3, with no hook where the
+#: caller could be declared with :func:`invoked_by`, so the stack is what tells.
+_SELF_REPORTING = ("moto.stepfunctions", "labs.helpers.emulator.sfn")
 
 
 def _current_caller() -> tuple[str, str | None, bool]:
