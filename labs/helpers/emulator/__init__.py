@@ -48,6 +48,7 @@ PATCH_MODULES: list[str] = [
     "sfn_branch_errors",
     "sfn_stop_execution",
     "sfn_wait_timestamp",
+    "sfn_sync_execution",
     "schemas_registry",
 ]
 
