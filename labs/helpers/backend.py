@@ -252,7 +252,11 @@ def get_backend(
         if session.get_credentials() is None:
             # Emulators accept any credentials; real ones are not needed and not wanted here.
             session = boto3.Session(region_name=region, **EMULATOR_CREDENTIALS)
-        return Backend(kind, region, session, endpoint_url=endpoints.get("AWS_ENDPOINT_URL"), _config=retry_config)
+        # inject_host_prefix=False: some operations (StartSyncExecution, "sync-states.<region>") prefix
+        # the host, which on an endpoint like http://127.0.0.1:5000 becomes an unresolvable
+        # "sync-127.0.0.1"; LocalStack's and moto's docs give the same setting.
+        config = retry_config.merge(Config(inject_host_prefix=False))
+        return Backend(kind, region, session, endpoint_url=endpoints.get("AWS_ENDPOINT_URL"), _config=config)
     return _confirmed_real_aws(region, aws_account, retry_config)
 
 

@@ -51,3 +51,14 @@ def test_sqs_task_on_a_server_with_a_free_port(emulator: None, server_url: str,
     assert out["status"] == "SUCCEEDED", out.get("cause")
     bodies = [m["Body"] for m in lab.client("sqs").receive_message(QueueUrl=queue.url).get("Messages", [])]
     assert bodies == ["o-5"]
+
+
+def test_sync_execution_on_a_server(emulator: None, server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """StartSyncExecution's host prefix ("sync-") is not put before an endpoint's host: the lab's
+    clients reach ``http://127.0.0.1:<port>``, not the unresolvable ``sync-127.0.0.1``."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    lab = start_lab("sandbox")
+    arn = res.ensure_state_machine(lab, "echo", {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}},
+                                   machine_type="EXPRESS")
+    out = lab.client("stepfunctions").start_sync_execution(stateMachineArn=arn, input=json.dumps({"orderId": "o-6"}))
+    assert (out["status"], json.loads(out["output"])) == ("SUCCEEDED", {"orderId": "o-6"})
