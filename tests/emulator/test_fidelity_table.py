@@ -58,3 +58,13 @@ def test_check_flag_fails_on_a_stale_file(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_readme_links_the_table() -> None:
     assert "(docs/fidelity.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_patch_names_the_tests_that_prove_it() -> None:
+    """``python -m labs.helpers.emulator.plain_moto`` runs these with the patch off: a patch added
+    without naming its tests (or a renamed test file) fails here, not silently in the proof."""
+    from labs.helpers.emulator.plain_moto import GAP_TESTS, TESTS
+
+    assert list(GAP_TESTS) == list(emulator.PATCH_MODULES)
+    missing = [f"{name}: {file}" for name, files in GAP_TESTS.items() for file in files if not (TESTS / file).exists()]
+    assert GAP_TESTS and all(GAP_TESTS.values()) and not missing, missing

@@ -1,0 +1,105 @@
+"""Show that each gap's tests fail on plain moto and pass with the layer: the layer's proof.
+
+Issue "Emulator fidelity" asks that every gap closed by the layer has a test that fails on plain
+moto and passes with the layer on. :data:`GAP_TESTS` names, for every patch in
+:data:`~labs.helpers.emulator.PATCH_MODULES`, the test files that state the AWS behaviour it
+restores (a fast test keeps this map complete). This command runs each patch's files twice in a
+fresh pytest process: with that one patch left out (``LABS_EMULATOR_DISABLE=<patch>``) and with
+the whole layer, and prints how many tests fail each way.
+
+Why a command and not a test: it runs the emulator suite once per patch (several minutes on a
+laptop), which is a measurement to quote, not something CI should repeat on every change.
+
+    python -m labs.helpers.emulator.plain_moto                 # every patch
+    python -m labs.helpers.emulator.plain_moto sqs_move_tasks  # some patches
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+TESTS = ROOT / "tests" / "emulator"
+
+#: patch name -> the test files (in tests/emulator/) that assert the AWS behaviour it restores.
+GAP_TESTS: dict[str, list[str]] = {
+    "sqs_queue_attributes": ["test_queue_attribute_validation.py"],
+    "sqs_receive_fast": ["test_sqs_receive_fast.py", "test_sqs_dlq_move_delivery.py"],
+    "sqs_move_tasks": ["test_sqs_move_tasks.py"],
+    "sqs_fifo_sequence": ["test_sqs_fifo_sequence.py"],
+    "dynamodb_streams_endpoint": ["test_dynamodb_streams_endpoint.py"],
+    "kinesis_create_tags": ["test_kinesis_tags.py"],
+    "lambda_local_runtime": ["test_lambda_local_runtime.py", "test_lambda_callers.py"],
+    "lambda_event_source_mappings": ["test_lambda_event_source_mappings.py", "test_lambda_stream_mappings.py"],
+    "sns_delivery_protocols": ["test_sns_delivery_protocols.py"],
+    "events_targets": ["test_events_targets.py", "test_events_input.py", "test_events_retry_dlq.py"],
+    "events_test_event_pattern": ["test_events_patterns.py"],
+    "events_pattern_arrays": ["test_events_patterns.py"],
+    "events_replay": ["test_events_archive_cross_account.py"],
+    "events_put_targets_validation": ["test_events_put_targets_validation.py"],
+    "sfn_execution_name": ["test_stepfunctions_names_and_logging.py"],
+    "sfn_quiet_logging": ["test_stepfunctions_names_and_logging.py"],
+    "sfn_deliveries": ["test_stepfunctions_deliveries.py"],
+    "sfn_time_warp": ["test_stepfunctions_time_warp.py"],
+    "sfn_describe_output": ["test_stepfunctions_history.py"],
+    "sfn_history_pages": ["test_stepfunctions_history.py"],
+    "sfn_server_tasks": ["test_stepfunctions_server.py"],
+    "sfn_no_choice_matched": ["test_stepfunctions_errors.py"],
+    "sfn_branch_errors": ["test_stepfunctions_errors.py"],
+    "sfn_stop_execution": ["test_stepfunctions_stop.py"],
+    "sfn_wait_timestamp": ["test_stepfunctions_wait_timestamp.py"],
+    "sfn_sync_execution": ["test_stepfunctions_sync_execution.py"],
+    "schemas_registry": ["test_schemas_registry.py"],
+}
+
+_COUNT = re.compile(r"(\d+) (failed|passed|error|errors)\b")
+
+
+def run_tests(files: list[str], disabled: str = "") -> tuple[int, int]:
+    """(failed, passed) for ``files`` in a fresh pytest process, with ``disabled`` patches left out.
+
+    The variable reaches server subprocesses too (they inherit the environment), so a patch is
+    off everywhere its tests look.
+    """
+    env = {**os.environ, "LABS_EMULATOR_DISABLE": disabled}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore",
+                           *[str(TESTS / name) for name in files]],
+                          capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    counts = {"failed": 0, "passed": 0}
+    for number, word in _COUNT.findall(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""):
+        counts["failed" if word != "passed" else "passed"] += int(number)
+    return counts["failed"], counts["passed"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labs.helpers.emulator.plain_moto",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("patches", nargs="*", help="patch names (default: every patch)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.patches) - set(GAP_TESTS))
+    if unknown:
+        parser.error(f"unknown patch {', '.join(unknown)}; the patches are: {', '.join(GAP_TESTS)}")
+    unproven = []
+    print(f"{'patch':32} {'tests':>5} {'fail without it':>16} {'fail with layer':>16}")
+    for name in args.patches or list(GAP_TESTS):
+        files = GAP_TESTS[name]
+        failed_plain, passed_plain = run_tests(files, disabled=name)
+        failed_layer, passed_layer = run_tests(files)
+        total = failed_layer + passed_layer
+        print(f"{name:32} {total:5} {failed_plain:16} {failed_layer:16}", flush=True)
+        if failed_plain == 0 or failed_layer:
+            unproven.append(name)
+    if unproven:
+        print(f"\nnot proven (no test fails without the patch, or a test fails with it): {', '.join(unproven)}")
+        return 1
+    print("\nevery patch: at least one of its tests fails without it, and all pass with the layer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
