@@ -7,6 +7,8 @@ the helpers' real-AWS guard would refuse any request that tried.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +22,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from labs.helpers import Lab, start_lab  # noqa: E402
 from labs.helpers.backend import reset_embedded_emulator, start_embedded_emulator  # noqa: E402
+from labs.helpers.observe import Delivery, subscribe  # noqa: E402
 
 
 @pytest.fixture
@@ -35,3 +38,31 @@ def emulator() -> Iterator[None]:
 def lab(emulator: None) -> Lab:
     """The sandbox lab on a clean embedded emulator."""
     return start_lab("sandbox")
+
+
+@pytest.fixture
+def deliveries() -> Iterator[list[Delivery]]:
+    """Every Delivery the emulator layer reports while the test runs (the flow trace's input)."""
+    seen: list[Delivery] = []
+    unsubscribe = subscribe(seen.append)
+    yield seen
+    unsubscribe()
+
+
+@pytest.fixture
+def emulator_server() -> Iterator[str]:
+    """The URL of an emulator server (moto + the layer) in another process, on a free port (never
+    5000, so port-dependent bugs show): its state is separate from this process's emulator.
+    ``LABS_EMULATOR_DISABLE`` passes through, so the plain-moto proof reaches the server too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "MOTO_"))}
+    proc = subprocess.Popen([sys.executable, "-c", ("from labs.helpers.emulator.server import start_server\n"
+                             "import time; s = start_server(); print(s.url, flush=True); time.sleep(600)")],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":5000"), url
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -108,28 +107,13 @@ print("ATTEMPTS", aws_attempts())
     assert "SNS BLOCKED" in result.stdout and "ATTEMPTS []" in result.stdout
 
 
-@pytest.fixture
-def moto_server_process() -> Iterator[str]:
-    """A moto server in another process: its state is separate from this process's emulator."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from labs.helpers.emulator.server import start_server\n"
-         "import time; s = start_server(); print(s.url, flush=True); time.sleep(600)"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def test_endpoint_backend_talks_to_a_local_moto_server(
-        emulator: None, moto_server_process: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server_process)
+        emulator: None, emulator_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_server)
     lab = start_lab("sandbox")
     assert lab.backend.kind is BackendKind.ENDPOINT
     url = lab.client("sqs").create_queue(QueueName=lab.name("orders"))["QueueUrl"]
-    assert url.startswith(moto_server_process)
+    assert url.startswith(emulator_server)
     # It is on the server, not in this process's embedded emulator ...
     embedded = start_lab("sandbox", backend="embedded")
     assert embedded.client("sqs").list_queues().get("QueueUrls", []) == []

@@ -5,22 +5,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 
 from labs.helpers import Lab
-from labs.helpers.observe import Delivery, subscribe
-
-
-@pytest.fixture(name="deliveries")
-def deliveries_fixture() -> Iterator[list[Delivery]]:
-    """Every Delivery reported while the test runs (import ``deliveries_fixture`` to use it)."""
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
 
 
 def queue(lab: Lab, base: str, **attributes: str) -> tuple[str, str]:

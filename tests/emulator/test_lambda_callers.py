@@ -9,22 +9,11 @@ Lambda runtime reports only invocations nobody else does (the student's own ``in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from lambda_helpers import deploy, role_arn
 
 from labs.helpers import Lab
-from labs.helpers.observe import Delivery, subscribe
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
-
+from labs.helpers.observe import Delivery
 
 
 def test_step_functions_lambda_tasks_get_the_handlers_result(lab: Lab) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 
 import lambda_helpers as lh
 import pytest
@@ -25,15 +24,7 @@ import pytest
 from labs.helpers import Lab, LabError
 from labs.helpers.emulator import status
 from labs.helpers.functions import handler_name, package_handler, settle
-from labs.helpers.observe import Delivery, subscribe
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
+from labs.helpers.observe import Delivery
 
 
 def test_layer_is_applied(emulator: None) -> None:
@@ -58,7 +49,6 @@ def test_sqs_batches_respect_batch_size_and_successful_batches_are_deleted(lab: 
     calls = lh.invocations(deliveries)
     assert [c.detail["batch_size"] for c in calls] == [3, 3, 1]
     assert all(c.source == arn and c.target == fn and c.detail["failed_ids"] == [] for c in calls)
-
 
 
 def test_partial_batch_failures_return_only_listed_messages_and_reach_the_dlq(lab: Lab, deliveries: list[Delivery]) -> None:
@@ -118,9 +108,6 @@ def test_fifo_messages_arrive_in_order_within_each_group(lab: Lab) -> None:
         in_group = [r["body"] for r in seen if r["attributes"]["MessageGroupId"] == group]
         assert in_group == [f"{group}-{i}" for i in range(4)]
     assert all("SequenceNumber" in r["attributes"] for r in seen)
-
-
-
 
 
 def test_batching_window_gathers_messages_sent_one_by_one(lab: Lab, deliveries: list[Delivery]) -> None:

@@ -13,28 +13,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 
-import pytest
 from lambda_helpers import deploy, role_arn, zip_source
 
 from labs.helpers import Lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import handler_name, package_handler
-from labs.helpers.observe import Delivery, subscribe
+from labs.helpers.observe import Delivery
 
 ADD = """
 def handler(event, context):
     return {"sum": event["a"] + event["b"], "function": context.function_name}
 """
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
 
 
 def _call(lab: Lab, name: str, payload: object, **kwargs: object) -> tuple[dict, object]:

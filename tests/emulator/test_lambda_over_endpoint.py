@@ -8,9 +8,6 @@ SQS API (ApproximateNumberOfMessages, ...NotVisible, ...Delayed), as it would on
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 
 import pytest
 from lambda_helpers import role_arn
@@ -19,23 +16,9 @@ from labs.helpers import BackendKind, start_lab
 from labs.helpers.functions import handler_name, package_handler, settle
 
 
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", ("from labs.helpers.emulator.server import start_server\n"
-                                "import time; s = start_server(); print(s.url, flush=True); time.sleep(600)")],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def test_mapping_runs_on_the_server_and_settle_waits_through_the_api(
-        emulator: None, moto_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+        emulator: None, emulator_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_server)
     lab = start_lab("sandbox")
     assert lab.backend.kind is BackendKind.ENDPOINT
     sqs, lam = lab.client("sqs"), lab.client("lambda")

@@ -15,22 +15,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 
 import lambda_helpers as lh
-import pytest
 
 from labs.helpers import Lab
 from labs.helpers.functions import settle
-from labs.helpers.observe import Delivery, subscribe
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
+from labs.helpers.observe import Delivery
 
 
 def _stream(lab: Lab, base: str) -> str:

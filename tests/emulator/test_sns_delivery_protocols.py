@@ -11,25 +11,15 @@ event (MessageId 95df01b4-..., TopicArn arn:aws:sns:EXAMPLE) and records email/s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import lambda_helpers as lh
-import pytest
 
 from labs.helpers import Lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox
-from labs.helpers.observe import Delivery, subscribe
+from labs.helpers.observe import Delivery
 
 STATUS = {"DataType": "String", "StringValue": "PAID"}
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
 
 
 def _topic(lab: Lab, base: str = "order-events") -> str:

@@ -11,21 +11,11 @@ message_id=<MessageId>, cause_id=<MessageId>, status="dlq")``. Plain moto moves 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 
 from labs.helpers import Lab
-from labs.helpers.observe import Delivery, subscribe
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
+from labs.helpers.observe import Delivery
 
 
 def _arn(sqs: Any, url: str) -> str:

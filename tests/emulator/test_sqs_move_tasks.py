@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from labs.helpers import Lab
-from labs.helpers.observe import Delivery, subscribe
+from labs.helpers.observe import Delivery
 
 
 def _arn(sqs: Any, url: str) -> str:
@@ -47,14 +46,6 @@ def _fail_into_dlq(sqs: Any, url: str, bodies: list[str]) -> None:
 def _drain(sqs: Any, url: str) -> list[dict[str, Any]]:
     return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
                                MessageAttributeNames=["All"], MessageSystemAttributeNames=["All"]).get("Messages", [])
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
 
 
 def test_redrive_to_original_sources_by_default(lab: Lab, deliveries: list[Delivery]) -> None:

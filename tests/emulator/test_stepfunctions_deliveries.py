@@ -13,14 +13,12 @@ detail={"state", "execution", "type"})``). Plain moto reports nothing
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from sfn_helpers import history, machine, run
 
 from labs.helpers import Lab
 from labs.helpers import resources as res
-from labs.helpers.observe import Delivery, subscribe
+from labs.helpers.observe import Delivery
 
 ORDER = {"orderId": "o-1001", "total": 42}
 CHOICE = {"StartAt": "Big?", "States": {
@@ -28,14 +26,6 @@ CHOICE = {"StartAt": "Big?", "States": {
              "Default": "Ship"},
     "Review": {"Type": "Pass", "End": True},
     "Ship": {"Type": "Pass", "Result": {"shipped": True}, "ResultPath": "$.shipment", "End": True}}}
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
 
 
 def _mine(deliveries: list[Delivery], execution_arn: str) -> list[Delivery]:
@@ -120,7 +110,6 @@ def test_tasks_report_where_their_messages_went(lab: Lab, deliveries: list[Deliv
     assert save.target.endswith(f":table/{table.name}") and save.payload == {"pk": {"S": "o-1001"}}
     assert lost.detail["error"].startswith("DynamoDB.ResourceNotFoundException")
     assert all(d.source.endswith(":stateMachine:" + lab.name("flow")) for d in tasks)
-
 
 
 def test_put_events_task_links_to_the_rule_delivery(lab: Lab, deliveries: list[Delivery]) -> None:

@@ -10,10 +10,6 @@ sfn_server_tasks`` in the server process).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,26 +17,9 @@ from labs.helpers import resources as res
 from labs.helpers import start_lab
 
 
-@pytest.fixture
-def server_url() -> Iterator[str]:
-    """An emulator server on a free port (never 5000) in another process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "MOTO_"))}
-    proc = subprocess.Popen([sys.executable, "-c", ("from labs.helpers.emulator.server import start_server\n"
-                             "import time; s = start_server(); print(s.url, flush=True); time.sleep(600)")],
-                            stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        assert not url.endswith(":5000")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def test_sqs_task_on_a_server_with_a_free_port(emulator: None, server_url: str,
+def test_sqs_task_on_a_server_with_a_free_port(emulator: None, emulator_server: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_server)
     lab = start_lab("sandbox")
     queue = res.ensure_queue(lab, "shipping")
     arn = res.ensure_state_machine(lab, "ship", {"StartAt": "Ship", "States": {"Ship": {
@@ -53,10 +32,10 @@ def test_sqs_task_on_a_server_with_a_free_port(emulator: None, server_url: str,
     assert bodies == ["o-5"]
 
 
-def test_sync_execution_on_a_server(emulator: None, server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_execution_on_a_server(emulator: None, emulator_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """StartSyncExecution's host prefix ("sync-") is not put before an endpoint's host: the lab's
     clients reach ``http://127.0.0.1:<port>``, not the unresolvable ``sync-127.0.0.1``."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_server)
     lab = start_lab("sandbox")
     arn = res.ensure_state_machine(lab, "echo", {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}},
                                    machine_type="EXPRESS")

@@ -11,24 +11,15 @@ before the execution stopped: no stopDate, and status/history can still show it 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from sfn_helpers import history, machine, run
 
 from labs.helpers import Lab
-from labs.helpers.observe import Delivery, subscribe
+from labs.helpers.observe import Delivery
 
 COURIER = {"StartAt": "Courier", "States": {"Courier": {"Type": "Wait", "Seconds": 30, "Next": "Done"},
                                              "Done": {"Type": "Succeed"}}}
-
-
-@pytest.fixture
-def deliveries() -> Iterator[list[Delivery]]:
-    seen: list[Delivery] = []
-    unsubscribe = subscribe(seen.append)
-    yield seen
-    unsubscribe()
 
 
 @pytest.mark.parametrize("at_once", [True, False], ids=["right-after-start", "during-the-wait"])
