@@ -20,9 +20,9 @@ os.environ["LABS_USER"] = "tester"
 os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from labs.helpers import Lab, start_lab  # noqa: E402
-from labs.helpers.backend import reset_embedded_emulator, start_embedded_emulator  # noqa: E402
-from labs.helpers.observe import Delivery, subscribe  # noqa: E402
+from labs.helpers import Lab, start_lab
+from labs.helpers.backend import reset_embedded_emulator, start_embedded_emulator
+from labs.helpers.observe import Delivery, subscribe
 
 
 @pytest.fixture

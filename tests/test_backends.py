@@ -13,7 +13,7 @@ import pytest
 
 from labs.helpers import BackendKind, LabError, start_lab
 from labs.helpers.backend import get_backend
-from labs.helpers.naming import learner_id, lab_prefix
+from labs.helpers.naming import lab_prefix, learner_id
 
 REAL_LOOKING = {
     "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
@@ -25,7 +25,7 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter (so no mock or opt-in leaks between cases)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LABS_", "MOTO_"))}
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 # A probe that records every DNS lookup and TCP connect the process attempts.

@@ -11,7 +11,8 @@ import pytest
 from labs.helpers import Lab, start_lab
 from labs.helpers import resources as res
 from labs.helpers.inventory import KIND_NAMES
-from labs.helpers.sweep import find_leftovers, main as sweep_main
+from labs.helpers.sweep import find_leftovers
+from labs.helpers.sweep import main as sweep_main
 
 
 def _build_one_of_everything(lab: Lab) -> None:
@@ -34,12 +35,9 @@ def _build_one_of_everything(lab: Lab) -> None:
     lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName=lab.name("consumer"), BatchSize=5)
     lab.client("logs").create_log_group(logGroupName=f"/aws/lambda/{lab.name('consumer')}")
     schemas = lab.client("schemas")
-    try:  # the schema registry is an emulator-layer extension; count it when present
-        schemas.create_registry(RegistryName=lab.name("events"))
-        schemas.create_schema(RegistryName=lab.name("events"), SchemaName="OrderPlaced", Type="JSONSchemaDraft4",
-                              Content=json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}))
-    except Exception:  # noqa: BLE001 - plain moto answers 404 here
-        pass
+    schemas.create_registry(RegistryName=lab.name("events"))  # the emulator layer's Schema Registry
+    schemas.create_schema(RegistryName=lab.name("events"), SchemaName="OrderPlaced", Type="JSONSchemaDraft4",
+                          Content=json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}))
 
 
 def _tiny_zip() -> bytes:

@@ -7,10 +7,10 @@ The notebooks import from here and nowhere else::
     sqs = lab.client("sqs")   # a plain boto3 client on the chosen backend
 """
 
+from . import trace as _trace  # noqa: F401 - registers the flow trace on every lab client
 from .backend import Backend, BackendKind, get_backend
+from .checks import CheckResult, check
 from .context import Lab, start_lab
 from .errors import LabError, RealAwsBlockedError
-from .checks import CheckResult, check
-from . import trace as _trace  # noqa: E402,F401 - registers the flow trace on every lab client
 
-__all__ = ["Backend", "BackendKind", "CheckResult", "check", "Lab", "LabError", "RealAwsBlockedError", "get_backend", "start_lab"]
+__all__ = ["Backend", "BackendKind", "CheckResult", "Lab", "LabError", "RealAwsBlockedError", "check", "get_backend", "start_lab"]

@@ -60,7 +60,7 @@ _SQS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 def validate_queue_name(name: str, *, fifo: bool) -> None:
     """Check an SQS queue name the way SQS will, but with a message that names the fix."""
-    base = name[: -len(".fifo")] if name.endswith(".fifo") else name
+    base = name.removesuffix(".fifo")
     if fifo and not name.endswith(".fifo"):
         raise LabError(
             f"FIFO queue name '{name}' does not end in '.fifo'.",

@@ -7,7 +7,6 @@ import json
 import zipfile
 from typing import Any
 
-
 from labs.helpers import Lab
 
 

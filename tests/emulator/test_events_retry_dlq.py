@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 import pytest
-from events_helpers import drain, function, put_order, queue, rule  # noqa: F401
+from events_helpers import drain, function, put_order, queue, rule
 
 from labs.helpers import Lab
 from labs.helpers.emulator import events_targets

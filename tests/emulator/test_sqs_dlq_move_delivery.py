@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
 

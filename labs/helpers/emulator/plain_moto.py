@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'patch':32} {'tests':>5} {'fail without it':>16} {'fail with layer':>16}")
     for name in args.patches or list(GAP_TESTS):
         files = GAP_TESTS[name]
-        failed_plain, passed_plain = run_tests(files, disabled=name)
+        failed_plain, _ = run_tests(files, disabled=name)
         failed_layer, passed_layer = run_tests(files)
         total = failed_layer + passed_layer
         print(f"{name:32} {total:5} {failed_plain:16} {failed_layer:16}", flush=True)
