@@ -19,34 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 from typing import Any
 
-MODES = ("plain", "layer")
-
-
-def _session(mode: str) -> Any:
-    """A factory of clients on the embedded emulator, with or without the fidelity layer."""
-    os.environ.setdefault("LABS_USER", "bench")
-    for variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
-        os.environ.pop(variable, None)
-    if mode == "plain":
-        import boto3
-        from moto import mock_aws
-
-        mock_aws(config={"stepfunctions": {"execute_state_machine": True}}).start()  # type: ignore[arg-type]
-
-        def client(service: str) -> Any:
-            return boto3.client(service, region_name="us-east-1", aws_access_key_id="testing",
-                                aws_secret_access_key="testing")
-
-        return client
-    from labs.helpers.backend import get_backend
-
-    return get_backend("embedded").client
+from _modes import MODES, client_factory, run_child
 
 
 def _queue(client: Any, name: str) -> tuple[str, str]:
@@ -67,7 +43,7 @@ def _put(client: Any, bus: str, count: int, source: str) -> float:
 
 
 def _run(mode: str, count: int) -> dict[str, float]:
-    client = _session(mode)
+    client = client_factory(mode, moto_config={"stepfunctions": {"execute_state_machine": True}})
     events = client("events")
     events.create_event_bus(Name="bench-bus")
     results: dict[str, float] = {}
@@ -106,9 +82,7 @@ def main() -> None:
         return
     print(f"EventBridge put_events, {args.events} events in batches of 10 (events per second)")
     for mode in MODES:
-        output = subprocess.run([sys.executable, __file__, "--mode", mode, "--events", str(args.events)],
-                                check=True, capture_output=True, text=True).stdout
-        figures = json.loads(output.strip().splitlines()[-1])
+        figures = run_child([__file__, "--mode", mode, "--events", str(args.events)])
         print(f"  {mode:6} " + "  ".join(f"{name}: {rate:7.1f}/s" for name, rate in figures.items()))
 
 

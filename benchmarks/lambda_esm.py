@@ -20,15 +20,13 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import sys
 import time
 import zipfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-os.environ.setdefault("LABS_USER", "bench")
-for _var in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
-    os.environ.pop(_var, None)
+from _modes import ROOT, use_embedded
+
+sys.path.insert(0, str(ROOT))
 
 from labs.helpers import start_lab
 from labs.helpers.functions import handler_name, package_handler, settle
@@ -48,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
+    use_embedded()
     lab = start_lab("sandbox")
     lam, sqs, kinesis = lab.client("lambda"), lab.client("sqs"), lab.client("kinesis")
     role = lab.client("iam").create_role(RoleName=lab.name("bench"), AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]

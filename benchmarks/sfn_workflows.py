@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 from typing import Any
 
-MODES = ("plain", "layer")
+from _modes import MODES, child_env, run_child
+
 SFN_PATCHES = ("sfn_execution_name,sfn_quiet_logging,sfn_deliveries,sfn_time_warp,sfn_describe_output,"
                "sfn_history_pages,sfn_server_tasks,sfn_no_choice_matched,sfn_branch_errors")
 
@@ -85,15 +83,10 @@ def main() -> None:
     if args.mode:
         print(json.dumps(run_mode(args.items)))
         return
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     results: dict[str, dict[str, Any]] = {}
     for mode in MODES:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "LABS_BACKEND"))}
-        env["PYTHONPATH"] = root
-        env["LABS_EMULATOR_DISABLE"] = SFN_PATCHES if mode == "plain" else ""
-        done = subprocess.run([sys.executable, __file__, "--mode", mode, "--items", str(args.items)],
-                              env=env, capture_output=True, text=True, check=True, cwd=root)
-        results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+        env = child_env(LABS_EMULATOR_DISABLE=SFN_PATCHES if mode == "plain" else "")
+        results[mode] = run_child([__file__, "--mode", mode, "--items", str(args.items)], env=env)
     print(f"{'workload':12} {'mode':6} {'status':10} {'wall s':>8} {'execution s':>12}")
     for name in results["plain"]:
         for mode in MODES:

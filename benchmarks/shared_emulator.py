@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _modes import ROOT, child_env, run_child
+
 SCHEMA = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["orderId"],
           "properties": {"orderId": {"type": "string"}, "total": {"type": "number"}}}
 
@@ -56,19 +55,16 @@ print(json.dumps(out))
 
 
 def _env(url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env.update(PYTHONPATH=str(ROOT), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1", LABS_USER="bench")
-    env.pop("LABS_BACKEND", None)
+    env = child_env(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1",
+                    AWS_DEFAULT_REGION="us-east-1", LABS_USER="bench")
     if url:
         env["AWS_ENDPOINT_URL"] = url
     return env
 
 
 def _workload(calls: int, url: str | None) -> dict[str, float]:
-    args = [sys.executable, "-c", WORKLOAD, str(calls), json.dumps(SCHEMA)] + ([] if url else ["embedded"])
-    out = subprocess.run(args, env=_env(url), capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    args = ["-c", WORKLOAD, str(calls), json.dumps(SCHEMA)] + ([] if url else ["embedded"])
+    return run_child(args, env=_env(url))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,28 +21,10 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 from typing import Any
 
-MODES = ("plain", "layer")
-
-
-def _client(mode: str) -> Any:
-    """An SQS client on the embedded emulator, with or without the fidelity layer."""
-    os.environ.setdefault("LABS_USER", "bench")
-    for variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
-        os.environ.pop(variable, None)
-    if mode == "plain":
-        import boto3
-        from moto import mock_aws
-
-        mock_aws().start()
-        return boto3.client("sqs", region_name="us-east-1", aws_access_key_id="testing",
-                            aws_secret_access_key="testing")
-    from labs.helpers.backend import get_backend
-
-    return get_backend("embedded").client("sqs")
+from _modes import MODES, client_factory, run_child
 
 
 def _run_orders(sqs: Any, orders: int, fifo: bool) -> dict[str, float]:
@@ -81,23 +63,19 @@ def _run_orders(sqs: Any, orders: int, fifo: bool) -> dict[str, float]:
 
 def child(mode: str, orders: int) -> dict[str, Any]:
     """Run the workload in this process and return the figures (used by the subprocesses)."""
-    sqs = _client(mode)
+    sqs = client_factory(mode)("sqs")
     return {"mode": mode, "orders": orders,
             "standard": _run_orders(sqs, orders, fifo=False), "fifo": _run_orders(sqs, orders, fifo=True)}
 
 
 def _measure(mode: str, orders: int, timeout: float) -> dict[str, Any] | None:
-    command = [sys.executable, __file__, "--child", mode, "--orders", str(orders)]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=root, check=True)
+        return run_child([__file__, "--child", mode, "--orders", str(orders)], timeout=timeout)
     except subprocess.TimeoutExpired:
         print(f"{mode}: gave up after {timeout:.0f} s")
-        return None
     except subprocess.CalledProcessError as err:
         print(f"{mode}: failed\n{err.stderr[-2000:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
