@@ -8,6 +8,7 @@ them: the helpers, the student's own boto3 calls, or a previous kernel.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,8 +68,11 @@ def _pages(client: BaseClient, op: str, key: str, **kwargs: Any) -> Iterator[Any
         kwargs["NextToken"] = token
 
 
-def _kv(items: Iterable[dict[str, str]], k: str = "Key", v: str = "Value") -> dict[str, str]:
-    return {item[k]: item[v] for item in items}
+def _tags(response: dict[str, Any], key: str = "Tags", k: str = "Key", v: str = "Value") -> dict[str, str]:
+    """The tags in a tag-listing response, whichever shape the service answers in: a map
+    (SQS, Lambda, Schemas) or a list of ``{Key, Value}`` pairs (``key``/``k``/``v`` name them)."""
+    tags = response.get(key) or {}
+    return dict(tags) if isinstance(tags, dict) else {item[k]: item[v] for item in tags}
 
 
 # --------------------------------------------------------------------------- SQS
@@ -88,12 +92,19 @@ def _buses(c: ClientFor) -> list[str]:
     return [bus["Name"] for bus in _pages(c("events"), "list_event_buses", "EventBuses")]
 
 
+def rule_name(bus: str, rule: str) -> str:
+    """The name a rule is listed (and registered) under: ``<bus>/<rule>`` on a custom bus, because a
+    rule on a lab's own bus belongs to the lab even if its own name does not say so; ``bus`` may be
+    the bus's name or its ARN, as EventBusName accepts both."""
+    if bus.startswith("arn:"):
+        bus = bus.split(":event-bus/", 1)[-1]
+    return rule if bus == "default" else f"{bus}/{rule}"
+
+
 def _rules_list(c: ClientFor) -> Iterator[Resource]:
     for bus in _buses(c):
         for rule in _pages(c("events"), "list_rules", "Rules", EventBusName=bus):
-            # A rule on a lab's own bus belongs to the lab even if its name does not say so.
-            name = rule["Name"] if bus == "default" else f"{bus}/{rule['Name']}"
-            yield Resource("events-rule", name, f"{bus}|{rule['Name']}")
+            yield Resource("events-rule", rule_name(bus, rule["Name"]), f"{bus}|{rule['Name']}")
 
 
 def _rule_delete(c: ClientFor, r: Resource) -> None:
@@ -105,10 +116,13 @@ def _rule_delete(c: ClientFor, r: Resource) -> None:
     events.delete_rule(Name=rule, EventBusName=bus, Force=True)
 
 
+def _events_tags(c: ClientFor, arn: str) -> dict[str, str]:
+    return _tags(c("events").list_tags_for_resource(ResourceARN=arn))
+
+
 def _rule_tags(c: ClientFor, r: Resource) -> dict[str, str]:
     bus, rule = r.ref.split("|", 1)
-    arn = c("events").describe_rule(Name=rule, EventBusName=bus)["Arn"]
-    return _kv(c("events").list_tags_for_resource(ResourceARN=arn).get("Tags", []))
+    return _events_tags(c, c("events").describe_rule(Name=rule, EventBusName=bus)["Arn"])
 
 
 def _archives_list(c: ClientFor) -> Iterator[Resource]:
@@ -154,7 +168,7 @@ def _table_list(c: ClientFor) -> Iterator[Resource]:
 
 def _table_tags(c: ClientFor, r: Resource) -> dict[str, str]:
     arn = c("dynamodb").describe_table(TableName=r.ref)["Table"]["TableArn"]
-    return _kv(c("dynamodb").list_tags_of_resource(ResourceArn=arn).get("Tags", []))
+    return _tags(c("dynamodb").list_tags_of_resource(ResourceArn=arn))
 
 
 # --------------------------------------------------------------------------- schema registry
@@ -202,33 +216,35 @@ KINDS: list[Kind] = [
          lambda c, r: c("events").delete_archive(ArchiveName=r.ref)),
     Kind("events-bus", "events", _bus_list,
          lambda c, r: c("events").delete_event_bus(Name=r.name),
-         lambda c, r: _kv(c("events").list_tags_for_resource(ResourceARN=r.ref).get("Tags", []))),
+         lambda c, r: _events_tags(c, r.ref)),
     Kind("sfn-state-machine", "stepfunctions", _sfn_list,
          lambda c, r: c("stepfunctions").delete_state_machine(stateMachineArn=r.ref),
-         lambda c, r: _kv(c("stepfunctions").list_tags_for_resource(resourceArn=r.ref).get("tags", []), "key", "value")),
+         lambda c, r: _tags(c("stepfunctions").list_tags_for_resource(resourceArn=r.ref), "tags", "key", "value")),
     Kind("lambda-function", "lambda", _function_list,
          lambda c, r: c("lambda").delete_function(FunctionName=r.ref),
-         lambda c, r: c("lambda").list_tags(Resource=r.ref).get("Tags", {})),
+         lambda c, r: _tags(c("lambda").list_tags(Resource=r.ref))),
     Kind("logs-group", "logs", _log_group_list,
          lambda c, r: c("logs").delete_log_group(logGroupName=r.ref)),
     Kind("sns-topic", "sns", _sns_list,
          lambda c, r: c("sns").delete_topic(TopicArn=r.ref),
-         lambda c, r: _kv(c("sns").list_tags_for_resource(ResourceArn=r.ref).get("Tags", []))),
+         lambda c, r: _tags(c("sns").list_tags_for_resource(ResourceArn=r.ref))),
     Kind("sqs-queue", "sqs", _sqs_list,
          lambda c, r: c("sqs").delete_queue(QueueUrl=r.ref),
-         lambda c, r: c("sqs").list_queue_tags(QueueUrl=r.ref).get("Tags", {})),
+         lambda c, r: _tags(c("sqs").list_queue_tags(QueueUrl=r.ref))),
     Kind("kinesis-stream", "kinesis", _stream_list,
          lambda c, r: c("kinesis").delete_stream(StreamName=r.name, EnforceConsumerDeletion=True),
-         lambda c, r: _kv(c("kinesis").list_tags_for_stream(StreamName=r.name).get("Tags", []))),
+         lambda c, r: _tags(c("kinesis").list_tags_for_stream(StreamName=r.name))),
     Kind("dynamodb-table", "dynamodb", _table_list,
          lambda c, r: c("dynamodb").delete_table(TableName=r.ref), _table_tags),
     Kind("schemas-registry", "schemas", _registry_list, _registry_delete,
-         lambda c, r: c("schemas").list_tags_for_resource(
-             ResourceArn=c("schemas").describe_registry(RegistryName=r.ref)["RegistryArn"]).get("Tags", {})),
+         lambda c, r: _tags(c("schemas").list_tags_for_resource(
+             ResourceArn=c("schemas").describe_registry(RegistryName=r.ref)["RegistryArn"]))),
     Kind("iam-role", "iam", _role_list, _role_delete,
-         lambda c, r: _kv(c("iam").list_role_tags(RoleName=r.ref).get("Tags", []))),
+         lambda c, r: _tags(c("iam").list_role_tags(RoleName=r.ref))),
 ]
 KIND_NAMES = [k.name for k in KINDS]
+#: Each kind by its name, for what arrives as a :class:`Resource` (whose ``kind`` is the name).
+KIND_BY_NAME = {k.name: k for k in KINDS}
 
 
 def _unavailable(err: ClientError) -> bool:
@@ -250,10 +266,12 @@ class Listing:
     skipped: dict[str, str] = field(default_factory=dict)
 
     def by_kind(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for r in self.resources:
-            counts[r.kind] = counts.get(r.kind, 0) + 1
-        return counts
+        return _count_kinds(self.resources)
+
+
+def _count_kinds(resources: Iterable[Resource]) -> dict[str, int]:
+    """How many resources of each kind, kinds in the order they first appear (deletion order)."""
+    return dict(Counter(r.kind for r in resources))
 
 
 def find(client_for: ClientFor, match: NameMatch, kinds: Iterable[Kind] = KINDS) -> Listing:
@@ -281,10 +299,7 @@ class DeleteReport:
     left: list[Resource] = field(default_factory=list)
 
     def summary(self) -> str:
-        counts: dict[str, int] = {}
-        for r in self.deleted:
-            counts[r.kind] = counts.get(r.kind, 0) + 1
-        parts = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing to delete"
+        parts = ", ".join(f"{n} {kind}" for kind, n in _count_kinds(self.deleted).items()) or "nothing to delete"
         text = f"Deleted {len(self.deleted)} resource(s): {parts}."
         if self.failed:
             text += f" {len(self.failed)} could not be deleted: " + "; ".join(
@@ -299,11 +314,10 @@ class DeleteReport:
 
 def delete_all(client_for: ClientFor, resources: Iterable[Resource]) -> DeleteReport:
     """Delete in the given order (``find`` yields deletion order), tolerating what is already gone."""
-    kinds = {k.name: k for k in KINDS}
     report = DeleteReport()
     for resource in resources:
         try:
-            kinds[resource.kind].delete(client_for, resource)
+            KIND_BY_NAME[resource.kind].delete(client_for, resource)
             report.deleted.append(resource)
         except ClientError as err:
             code = err.response.get("Error", {}).get("Code", "")

@@ -37,10 +37,9 @@ def find_leftovers(backend: Backend, *, learner: str | None = None) -> tuple[lis
     root = f"{NAME_ROOT}{learner}-" if learner else NAME_ROOT
     client_for = cache(backend.client)
     listing = inventory.find(client_for, lambda _kind, name: name.startswith(root))
-    kinds = {k.name: k for k in inventory.KINDS}
     found = []
     for resource in listing.resources:
-        reader = kinds[resource.kind].tags
+        reader = inventory.KIND_BY_NAME[resource.kind].tags
         tags: dict[str, str] = {}
         if reader is not None:
             try:
