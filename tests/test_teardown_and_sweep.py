@@ -97,3 +97,17 @@ def test_sweep_lists_every_lab_and_deletes_only_after_confirmation(lab: Lab, mon
         assert sweep_main(["--yes", "--learner", "tester"]) == 0
     assert find_leftovers(lab.backend)[0] == []
     assert lab.client("sqs").list_queues()["QueueUrls"][0].endswith("/not-a-lab-queue")
+
+
+def test_a_rule_is_registered_under_the_name_the_inventory_lists_it_by(lab: Lab) -> None:
+    """PutRule's EventBusName takes "The name or ARN of the event bus" (EventBridge API reference):
+    either way the registry entry must be the rule's listed name, or teardown's registry match misses it."""
+    events = lab.client("events")
+    default_arn = events.describe_event_bus(Name="default")["Arn"]
+    custom_arn = res.ensure_event_bus(lab, "orders")
+    events.put_rule(Name="audit", EventBusName=default_arn, EventPattern='{"source": ["securecart"]}')
+    events.put_rule(Name="audit", EventBusName=custom_arn, EventPattern='{"source": ["securecart"]}')
+    registered = {name for kind, name in lab.registry if kind == "events-rule"}
+    assert registered == {"audit", f"{lab.name('orders')}/audit"}
+    listed = {r.name for r in lab.resources().resources if r.kind == "events-rule"}
+    assert registered == listed

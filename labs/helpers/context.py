@@ -121,9 +121,8 @@ class Lab:
             params[tag_param] = _merge_tags(params.get(tag_param), self.tags, shape)
         name = params.get(name_param)
         if isinstance(name, str):
-            bus = params.get("EventBusName", "default") if kind == "events-rule" else "default"
-            if bus != "default":  # rules on custom buses are listed as "<bus>/<rule>"
-                name = f"{str(bus).rsplit('/', 1)[-1]}/{name}"
+            if kind == "events-rule":  # registered under the name the inventory lists it by
+                name = inventory.rule_name(str(params.get("EventBusName", "default")), name)
             self.registry.add((kind, name))
 
     @property
