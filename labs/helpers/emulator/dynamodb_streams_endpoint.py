@@ -10,14 +10,14 @@ and answers the new host with ``404 Not yet implemented``, so a student's plain
 Fix: teach moto the host, in the two places it routes by URL: ``moto.backend_index.backend_url_patterns``
 (which service a URL belongs to: used in-process by the botocore stubber and by the moto server's
 dispatcher, which keeps a reference to the same list) and ``moto.dynamodbstreams.urls.url_bases``
-(which handler inside the service). Adding a pattern keeps every existing route as it was.
+(which handler inside the service), with :func:`.routes.add_host`. Adding a pattern keeps every
+existing route as it was.
 """
 
 from __future__ import annotations
 
-import re
-
 from .patching import Patch
+from .routes import add_host
 
 NAME = "dynamodb_streams_endpoint"
 #: The account-scoped DynamoDB Streams host botocore builds from the stream ARN's account id.
@@ -25,16 +25,9 @@ ACCOUNT_HOST = r"https?://(.+)\.streams-ddb\.(.+)\.amazonaws\.com"
 
 
 def _apply() -> None:
-    from moto import backend_index
     from moto.dynamodbstreams import urls
 
-    if ACCOUNT_HOST not in urls.url_bases:
-        urls.url_bases.append(ACCOUNT_HOST)
-    patterns = backend_index.backend_url_patterns
-    if not any(service == "dynamodbstreams" and p.pattern == ACCOUNT_HOST for service, p in patterns):
-        # In place: the stubber and an already-created moto server dispatcher read this same list.
-        position = next(i for i, (service, _) in enumerate(patterns) if service == "dynamodbstreams")
-        patterns.insert(position, ("dynamodbstreams", re.compile(ACCOUNT_HOST)))
+    add_host("dynamodbstreams", ACCOUNT_HOST, urls.url_bases)
 
 
 PATCH = Patch(

@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .patching import Patch
+from .routes import add_host
 
 NAME = "schemas_registry"
 SERVICE = "schemas"
@@ -451,15 +452,13 @@ MOTO_MODULE = f"moto.{SERVICE}"
 def _apply() -> None:
     """Make ``schemas`` a moto service: a ``moto.schemas`` module and a URL pattern (idempotent)."""
     import moto
-    from moto import backend_index
 
     if MOTO_MODULE not in sys.modules:
         module = types.ModuleType(MOTO_MODULE, __doc__)
         module.schemas_backends = schemas_backends  # type: ignore[attr-defined]
         sys.modules[MOTO_MODULE] = module
         setattr(moto, SERVICE, module)
-    if not any(service == SERVICE for service, _ in backend_index.backend_url_patterns):
-        backend_index.backend_url_patterns.append((SERVICE, re.compile(URL_BASE)))
+    add_host(SERVICE, URL_BASE)
 
 
 PATCH = Patch(

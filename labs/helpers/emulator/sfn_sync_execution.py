@@ -8,11 +8,12 @@ shows a short, synchronous orchestration (validate an order, answer the caller).
 interpreter's synchronous execution (``SyncExecution``) but no API for it: StartSyncExecution
 answers ``404 Not yet implemented``.
 
-Fix: route botocore's ``sync-states.<region>`` host to Step Functions (as ``dynamodb_streams_endpoint``
-does for its host) and add ``StepFunctionResponse.start_sync_execution`` for the executing backend: check the machine
-is EXPRESS, run a ``SyncExecution`` to its end on the request's thread (state transitions are
-reported like any execution's), and return its ``to_start_sync_execution_output()``. The execution
-ARN has AWS's Express form ``arn:aws:states:<region>:<account>:express:<machine>:<name>:<uuid>``.
+Fix: route botocore's ``sync-states.<region>`` host to Step Functions (:func:`.routes.add_host`, as
+``dynamodb_streams_endpoint`` does for its host) and add ``StepFunctionResponse.start_sync_execution``
+for the executing backend: check the machine is EXPRESS, run a ``SyncExecution`` to its end on the
+request's thread (state transitions are reported like any execution's), and return its
+``to_start_sync_execution_output()``. The execution ARN has AWS's Express form
+``arn:aws:states:<region>:<account>:express:<machine>:<name>:<uuid>``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import uuid
 from typing import Any
 
 from .patching import Patch
+from .routes import add_host
 
 NAME = "sfn_sync_execution"
 #: botocore sends StartSyncExecution to the ``sync-`` host (the operation's endpoint hostPrefix).
@@ -63,28 +65,13 @@ def start_sync_execution(backend: Any, machine_arn: str, name: str | None, text:
     return execution
 
 
-def _route_sync_host() -> None:
-    """Route ``sync-states.<region>.amazonaws.com`` to Step Functions, where moto routes by URL (the
-    service index used by the in-process stubber and the server, and the service's own url_bases)."""
-    import re
-
-    from moto import backend_index
-    from moto.stepfunctions import urls
-
-    if SYNC_HOST not in urls.url_bases:
-        urls.url_bases.append(SYNC_HOST)
-    patterns = backend_index.backend_url_patterns
-    if not any(service == "stepfunctions" and p.pattern == SYNC_HOST for service, p in patterns):
-        position = next(i for i, (service, _) in enumerate(patterns) if service == "stepfunctions")
-        patterns.insert(position, ("stepfunctions", re.compile(SYNC_HOST)))  # in place: shared list
-
-
 def _apply() -> None:
     from moto.core.responses import ActionResult
+    from moto.stepfunctions import urls
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
     from moto.stepfunctions.responses import StepFunctionResponse
 
-    _route_sync_host()
+    add_host("stepfunctions", SYNC_HOST, urls.url_bases)
     if "start_sync_execution" in StepFunctionResponse.__dict__:
         return
 
