@@ -57,6 +57,7 @@ from typing import Any
 from ..observe import Delivery, emit
 from .lambda_local_runtime import invoked_by
 from .patching import Patch
+from .sqs_receive_fast import now_ms
 
 NAME = "lambda_event_source_mappings"
 #: Pause between polls of an empty source (seconds): short, so notebooks see deliveries promptly.
@@ -327,7 +328,7 @@ class SqsPoller(Poller):
 
     def pending(self) -> str | None:
         _, queue = self._backend_and_queue()
-        now = _sqs_now_ms()
+        now = now_ms()
         waiting = sum(1 for m in queue._messages if m.visible_at < now)
         returned = sum(1 for m in queue._messages if m.id in self.returned and m.visible_at >= now)
         delayed = sum(1 for m in queue._messages if m.delayed_until > now)
@@ -340,12 +341,6 @@ class SqsPoller(Poller):
             parts.append(f"{returned} message(s) of queue {queue.name} returned by a failed batch are waiting "
                          f"out its {queue.visibility_timeout} s VisibilityTimeout")
         return ", ".join(parts) or None
-
-
-def _sqs_now_ms() -> float:
-    from moto.sqs import models
-
-    return models.unix_time_millis()
 
 
 class StreamPoller(Poller):

@@ -41,6 +41,7 @@ from typing import Any
 
 from ..observe import Delivery, emit
 from .patching import Patch
+from .sqs_receive_fast import now_ms, receivable
 
 NAME = "sqs_move_tasks"
 SOURCE_ATTRIBUTE = "labs_source_queue_arn"
@@ -139,18 +140,12 @@ def _require_dead_letter_queue(queue: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- moving
-def _now_ms() -> int:
-    from moto.sqs import models
-
-    return int(models.unix_time_millis())
-
-
 def _take_next(source: Any) -> Any | None:
     """Remove and return the next visible message of ``source`` (None when there is none)."""
     with source._messages_lock:
-        now = _now_ms()
+        now = now_ms()
         for message in source._messages:
-            if now > message.visible_at and not now < message.delayed_until:
+            if receivable(message, now):
                 source._messages.remove(message)
                 source.pending_messages.discard(message)
                 return message
@@ -226,7 +221,7 @@ def start_message_move_task(backend: Any, source_arn: str, destination_arn: str 
         raise _error("InvalidParameterValue", "There is already a task running. Only one active task is "
                                               "allowed for a source queue arn at a given time.")
     task = MoveTask(str(uuid.uuid4()), source.queue_arn, destination_arn or None,
-                    int(rate) if rate is not None else None, _now_ms())
+                    int(rate) if rate is not None else None, int(now_ms()))
     task.to_move = source.approximate_number_of_messages
     tasks.append(task)
     if task.rate is None:

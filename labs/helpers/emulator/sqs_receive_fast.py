@@ -52,38 +52,46 @@ _MARK = "_labs_sqs_receive_fast"
 _MAX_WAIT_SLICE = 1.0
 
 
-def _now_ms() -> float:
-    # Looked up on moto's module each time so that anything that fakes moto's clock still works.
+def now_ms() -> float:
+    """moto's SQS clock, in milliseconds (shared by every module that reads message timings).
+
+    Looked up on moto's module each time so that anything that fakes moto's clock still works.
+    """
     from moto.sqs import models
 
     return models.unix_time_millis()
 
 
+def receivable(message: Any, now: float) -> bool:
+    """moto's rule for a message ReceiveMessage may hand out at ``now``: visible and not delayed."""
+    return now > message.visible_at and not now < message.delayed_until
+
+
 # ---------------------------------------------------------------------------- counts
 def _messages(self: Any) -> list[Any]:
     """Visible, not delayed messages (moto's definition), with one clock read."""
-    now = _now_ms()
-    return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+    now = now_ms()
+    return [m for m in self._messages if receivable(m, now)]
 
 
 def _approximate_number_of_messages(self: Any) -> int:
-    now = _now_ms()
-    return sum(1 for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+    now = now_ms()
+    return sum(1 for m in self._messages if receivable(m, now))
 
 
 def _approximate_number_of_messages_not_visible(self: Any) -> int:
-    now = _now_ms()
+    now = now_ms()
     return sum(1 for m in self._messages if not now > m.visible_at)
 
 
 def _approximate_number_of_messages_delayed(self: Any) -> int:
-    now = _now_ms()
+    now = now_ms()
     return sum(1 for m in self._messages if now < m.delayed_until)
 
 
 def _is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
     queue = self.get_queue(queue_name)
-    return not _expired(queue, message, _now_ms())
+    return not _expired(queue, message, now_ms())
 
 
 def _expired(queue: Any, message: Any, now_ms: float) -> bool:
@@ -99,7 +107,7 @@ def _scan(queue: Any, count: int, visibility_timeout: int, attribute_names: list
     """
     from moto.sqs.models import _filter_message_attributes
 
-    now = _now_ms()
+    now = now_ms()
     pending = queue.pending_messages
     # A pending message whose visibility timeout ran out is no longer in flight (moto removes it
     # from pending when it meets it; doing it first gives the same groups without re-deriving them).
@@ -117,7 +125,7 @@ def _scan(queue: Any, count: int, visibility_timeout: int, attribute_names: list
         if _expired(queue, message, now):
             expired.append(message)
             continue
-        if not now > message.visible_at or now < message.delayed_until:
+        if not receivable(message, now):
             wake = max(message.visible_at, message.delayed_until)
             next_change = wake if next_change is None else min(next_change, wake)
             continue
