@@ -302,15 +302,17 @@ class SqsPoller(Poller):
         messages = self._receive(backend, queue)
         if not messages:
             return False
-        dropped = [m for m in messages if not self.matches(self._record(m, queue))]
+        entries = [(m, self._record(m, queue)) for m in messages]  # built once: filtered, then delivered
+        dropped = [m for m, record in entries if not self.matches(record)]
         for message in dropped:  # AWS: "Lambda automatically deletes" messages no filter matches
             backend.delete_message(queue.name, message.receipt_handle)
             self.returned.discard(message.id)
         self.report_filtered([m.id for m in dropped])
-        messages = [m for m in messages if m not in dropped]
-        if not messages:
+        entries = [(m, record) for m, record in entries if m not in dropped]
+        if not entries:
             return True
-        records = [self._record(m, queue) for m in messages]
+        messages = [m for m, _ in entries]
+        records = [record for _, record in entries]
         ids = [m.id for m in messages]
         ok, result, error = self.invoke(records)
         failed = self.reported_failures(result, ids) if ok else None
