@@ -157,17 +157,6 @@ def _current_caller() -> tuple[str, str | None, bool]:
 
 
 # ---------------------------------------------------------------------------- loading code
-def _split_handler(handler: str) -> tuple[str, str]:
-    """``"app.handler"`` / ``"src/app.handler"`` / ``"pkg.app.handler"`` -> (relative file stem, function)."""
-    module, _, func = (handler or "").rpartition(".")
-    if not module or not func:
-        raise _runtime_error(
-            "Runtime.HandlerNotFound",
-            f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)",
-        )
-    return module.replace(".", "/"), func
-
-
 class _RuntimeError(Exception):
     """An error Lambda's runtime itself reports (handler not found, import error, ...)."""
 
@@ -176,23 +165,30 @@ class _RuntimeError(Exception):
         self.error_type = error_type
 
 
-def _runtime_error(error_type: str, message: str) -> _RuntimeError:
-    return _RuntimeError(error_type, message)
+def _split_handler(handler: str) -> tuple[str, str]:
+    """``"app.handler"`` / ``"src/app.handler"`` / ``"pkg.app.handler"`` -> (relative file stem, function)."""
+    module, _, func = (handler or "").rpartition(".")
+    if not module or not func:
+        raise _RuntimeError(
+            "Runtime.HandlerNotFound",
+            f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)",
+        )
+    return module.replace(".", "/"), func
 
 
 def _load_handler(fn: Any) -> Callable[..., Any]:
     """The handler function of ``fn``'s current code, loaded once per code version."""
     base_arn = fn.function_arn.split(":function:")[0] + ":function:" + fn.function_name
-    key = (base_arn, f"{fn.code_digest if hasattr(fn, 'code_digest') else ''}:{fn.handler}")
+    key = (base_arn, f"{getattr(fn, 'code_digest', '')}:{fn.handler}")
     with _modules_lock:
         cached = _modules.get(key)
     if cached is not None:
         return cached
     code = getattr(fn, "code_bytes", b"") or b""
     if not code:
-        raise _runtime_error("Runtime.InvalidEntrypoint",
-                             "The function has no deployment package the emulator can run "
-                             "(upload a zip with Code={'ZipFile': ...})")
+        raise _RuntimeError("Runtime.InvalidEntrypoint",
+                            "The function has no deployment package the emulator can run "
+                            "(upload a zip with Code={'ZipFile': ...})")
     rel, func_name = _split_handler(fn.handler)
     workdir = tempfile.mkdtemp(prefix=f"labs-lambda-{fn.function_name[:40]}-")
     _workdirs.append(workdir)
@@ -200,19 +196,19 @@ def _load_handler(fn: Any) -> Callable[..., Any]:
         with zipfile.ZipFile(io.BytesIO(code)) as archive:
             archive.extractall(workdir)
     except zipfile.BadZipFile:
-        raise _runtime_error("Runtime.InvalidEntrypoint", "The deployment package is not a zip file") from None
+        raise _RuntimeError("Runtime.InvalidEntrypoint", "The deployment package is not a zip file") from None
     path = os.path.join(workdir, rel + ".py")
     if not os.path.exists(path):
         path = os.path.join(workdir, rel, "__init__.py")
     if not os.path.exists(path):
-        raise _runtime_error("Runtime.ImportModuleError",
-                             f"Unable to import module '{rel.replace('/', '.')}': No module named "
-                             f"'{rel.replace('/', '.')}'")
+        raise _RuntimeError("Runtime.ImportModuleError",
+                            f"Unable to import module '{rel.replace('/', '.')}': No module named "
+                            f"'{rel.replace('/', '.')}'")
     module = _import_isolated(path, workdir, f"_labs_lambda_{uuid.uuid4().hex}")
     handler = getattr(module, func_name, None)
     if not callable(handler):
-        raise _runtime_error("Runtime.HandlerNotFound",
-                             f"Handler '{func_name}' missing on module '{rel.replace('/', '.')}'")
+        raise _RuntimeError("Runtime.HandlerNotFound",
+                            f"Handler '{func_name}' missing on module '{rel.replace('/', '.')}'")
     with _modules_lock:
         _modules[key] = handler
     return handler
@@ -236,8 +232,8 @@ def _import_isolated(path: str, workdir: str, name: str) -> ModuleType:
             spec.loader.exec_module(module)
         except Exception as err:
             sys.modules.pop(name, None)
-            raise _runtime_error("Runtime.ImportModuleError",
-                                 f"Unable to import module '{os.path.basename(path)[:-3]}': {err}") from err
+            raise _RuntimeError("Runtime.ImportModuleError",
+                                f"Unable to import module '{os.path.basename(path)[:-3]}': {err}") from err
         return module
     finally:
         with contextlib.suppress(ValueError):
@@ -316,14 +312,14 @@ def _error_payload(err: BaseException, request_id: str) -> dict[str, Any]:
     }
 
 
-def run_handler(fn: Any, event: Any, *, qualifier: str | None = None) -> Invocation:
+def run_handler(fn: Any, event: Any) -> Invocation:
     """Run ``fn``'s handler on ``event`` (already decoded JSON) and return what happened."""
     request_id = str(uuid.uuid4())
     version = str(getattr(fn, "version", "$LATEST"))
     context = LambdaContext(
         function_name=fn.function_name,
-        function_version="$LATEST" if version in ("1", "$LATEST") and not qualifier else version,
-        invoked_function_arn=fn.function_arn if not qualifier else f"{fn.function_arn.split(':function:')[0]}:function:{fn.function_name}:{qualifier}",
+        function_version="$LATEST" if version in ("1", "$LATEST") else version,
+        invoked_function_arn=fn.function_arn,
         memory_limit_in_mb=int(fn.memory_size or 128),
         aws_request_id=request_id,
         log_group_name=f"/aws/lambda/{fn.function_name}",
