@@ -90,6 +90,17 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def reroute_calls(frame: pd.DataFrame) -> None:
+    """A call that starts a movement between two resources (StartMessageMoveTask: DLQ -> its
+    sources) is still the student's call: draw it from the client to the first resource and keep
+    the second in a ``via`` column; the movement itself follows as the backend's deliveries.
+    Changes ``frame`` in place (the sequence diagram and the service map both draw it so)."""
+    reroute = (frame["kind"] == "call") & (frame["source"] != "client") & (frame["target"] != "client")
+    frame["via"] = frame["target"].where(reroute, "")
+    frame.loc[reroute, "target"] = frame.loc[reroute, "source"]
+    frame.loc[reroute, "source"] = "client"
+
+
 def common_prefix(names: list[str]) -> str:
     """The shared ``sc-<learner>-<code>-`` style prefix of resource names, to shorten labels."""
     if len(names) < 2:

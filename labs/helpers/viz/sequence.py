@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .figure import subplots
-from .frame import account_kinds, categories, common_prefix, lane_kinds, normalise
+from .frame import account_kinds, categories, common_prefix, lane_kinds, normalise, reroute_calls
 from .style import ARROWS, kind_colour, kind_label, kind_marker
 
 
@@ -40,7 +40,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
             notes.append(f"{int(empty.sum())} empty ReceiveMessage polls not shown")
             frame = frame[~empty].reset_index(drop=True)
     frame["category"] = categories(frame)
-    _reroute_calls(frame)
+    reroute_calls(frame)
     rows = len(frame)
     if rows > max_messages:
         steps = _aggregate(frame)
@@ -107,16 +107,6 @@ def _single(row: dict[str, Any]) -> dict[str, Any]:
         label += f" (\u2192 {row['via']})"
     return {"source": row["source"], "target": row["target"], "category": row["category"], "label": label,
             "weight": 1.0}
-
-
-def _reroute_calls(frame: pd.DataFrame) -> None:
-    """A call that starts a movement between two resources (StartMessageMoveTask: DLQ -> its
-    sources) is still the student's call: draw it from the client to the first resource and keep
-    the second in ``via``; the movement itself follows as the backend's deliveries."""
-    reroute = (frame["kind"] == "call") & (frame["source"] != "client") & (frame["target"] != "client")
-    frame["via"] = frame["target"].where(reroute, "")
-    frame.loc[reroute, "target"] = frame.loc[reroute, "source"]
-    frame.loc[reroute, "source"] = "client"
 
 
 def _returns_messages(operation: str) -> bool:

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from .figure import subplots
-from .frame import arn_kind, arn_name, common_prefix, normalise
+from .frame import arn_kind, arn_name, common_prefix, normalise, reroute_calls
 from .layout import positions
 from .style import KINDS, kind_colour, kind_label, kind_marker
 
@@ -189,10 +189,7 @@ def add_flow(graph: nx.DiGraph, df: Any) -> None:
                   & (frame["source"] != frame["target"])].copy()
     if frame.empty:
         return
-    # a call between two resources (StartMessageMoveTask) was made by the client, to the first one
-    reroute = (frame["kind"] == "call") & (frame["source"] != "client") & (frame["target"] != "client")
-    frame.loc[reroute, "target"] = frame.loc[reroute, "source"]
-    frame.loc[reroute, "source"] = "client"
+    reroute_calls(frame)  # a StartMessageMoveTask is the client's call, to the DLQ
     frame["rule"] = [str((d or {}).get("rule") or "") for d in frame["detail"]]
     frame["count"] = frame["count"].clip(lower=0)
     grouped = frame.groupby(["source", "target", "rule", "operation"], sort=False)["count"].sum()
