@@ -347,16 +347,7 @@ class Dashboard:
         """The current numbers, without touching the widgets."""
         snap = Snapshot(time=time.time())
         for q in self.queues:
-            attrs = self._sqs.get_queue_attributes(
-                QueueUrl=q.url, AttributeNames=["ApproximateNumberOfMessages",
-                                                "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-            dlq = None
-            if q.dlq_url:
-                dlq_attrs = self._sqs.get_queue_attributes(QueueUrl=q.dlq_url,
-                                                           AttributeNames=["ApproximateNumberOfMessages"])
-                dlq = int(dlq_attrs["Attributes"]["ApproximateNumberOfMessages"])
-            snap.queues[q.name] = (int(attrs["ApproximateNumberOfMessages"]),
-                                   int(attrs["ApproximateNumberOfMessagesNotVisible"]), dlq)
+            snap.queues[q.name] = q.depths(self._sqs)
         df = self._flow_df()
         if df is not None and {"service", "operation", "target", "count"} <= set(df.columns):
             calls = df[df["kind"] == "call"] if "kind" in df.columns else df

@@ -25,7 +25,7 @@ from .frame import common_prefix
 from .style import ARROWS
 
 DEPTH_COLUMNS = ["t", "time", "queue", "visible", "in_flight", "dlq", "dlq_visible"]
-_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "RedrivePolicy"]
+_DEPTH_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,17 @@ class WatchedQueue:
     url: str
     dlq_name: str | None = None
     dlq_url: str | None = None
+
+    def depths(self, sqs: Any) -> tuple[int, int, int | None]:
+        """(visible, in flight, DLQ visible or None) now: what the recorder samples and the
+        dashboard shows."""
+        visible, in_flight = _depth(sqs, self.url)
+        return visible, in_flight, _depth(sqs, self.dlq_url)[0] if self.dlq_url else None
+
+
+def _depth(sqs: Any, url: str) -> tuple[int, int]:
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=_DEPTH_ATTRIBUTES)["Attributes"]
+    return int(attrs.get("ApproximateNumberOfMessages", 0)), int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0))
 
 
 def resolve_queue(sqs: Any, lab: Any, queue: str) -> str:
@@ -94,10 +105,6 @@ class QueueDepthRecorder:
         self.errors: list[str] = []
 
     # ------------------------------------------------------------------ sampling
-    def _depth(self, url: str) -> tuple[int, int]:
-        attrs = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=_ATTRIBUTES[:2])["Attributes"]
-        return int(attrs.get("ApproximateNumberOfMessages", 0)), int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0))
-
     def sample(self) -> list[dict[str, Any]]:
         """Take one sample of every queue now; returns the new rows."""
         now = time.time()
@@ -105,8 +112,7 @@ class QueueDepthRecorder:
             self._t0 = now
         rows = []
         for q in self.queues:
-            visible, in_flight = self._depth(q.url)
-            dlq_visible = self._depth(q.dlq_url)[0] if q.dlq_url else None
+            visible, in_flight, dlq_visible = q.depths(self._sqs)
             rows.append({"t": round(now - self._t0, 3), "time": pd.Timestamp(now, unit="s", tz="UTC"),
                          "queue": q.name, "visible": visible, "in_flight": in_flight, "dlq": q.dlq_name,
                          "dlq_visible": dlq_visible})
