@@ -331,8 +331,8 @@ class Dashboard:
         self.lab.client("sqs").send_message(QueueUrl=queue.url, MessageBody=body, **extra)
 
     def _redrive(self, queue: WatchedQueue) -> str:
-        dlq_arn = self._sqs.get_queue_attributes(QueueUrl=queue.dlq_url, AttributeNames=["QueueArn"])["Attributes"]
-        return str(self.lab.client("sqs").start_message_move_task(SourceArn=dlq_arn["QueueArn"])["TaskHandle"])
+        # the DLQ's ARN is the queue's redrive policy's deadLetterTargetArn, read once by watch()
+        return str(self.lab.client("sqs").start_message_move_task(SourceArn=queue.dlq_arn)["TaskHandle"])
 
     # ------------------------------------------------------------------ reading
     def _flow_df(self) -> Any:

@@ -36,6 +36,7 @@ class WatchedQueue:
     url: str
     dlq_name: str | None = None
     dlq_url: str | None = None
+    dlq_arn: str | None = None  #: the redrive policy's deadLetterTargetArn (what a redrive starts from)
 
     def depths(self, sqs: Any) -> tuple[int, int, int | None]:
         """(visible, in flight, DLQ visible or None) now: what the recorder samples and the
@@ -67,14 +68,15 @@ def watch(sqs: Any, lab: Any, queue: str) -> WatchedQueue:
     """Find ``queue`` and its dead-letter queue."""
     url = resolve_queue(sqs, lab, queue)
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
-    dlq_name = dlq_url = None
+    dlq_name = dlq_url = dlq_arn = None
     if attrs.get("RedrivePolicy"):
-        dlq_name = json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"].rsplit(":", 1)[-1]
+        dlq_arn = json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"]
+        dlq_name = dlq_arn.rsplit(":", 1)[-1]
         try:
             dlq_url = str(sqs.get_queue_url(QueueName=dlq_name)["QueueUrl"])
         except ClientError:  # the DLQ was deleted: sample the queue alone
-            dlq_name = None
-    return WatchedQueue(url.rstrip("/").rsplit("/", 1)[-1], url, dlq_name, dlq_url)
+            dlq_name = dlq_arn = None
+    return WatchedQueue(url.rstrip("/").rsplit("/", 1)[-1], url, dlq_name, dlq_url, dlq_arn)
 
 
 class QueueDepthRecorder:
