@@ -192,9 +192,9 @@ def queue_depth(recorder_or_df: QueueDepthRecorder | pd.DataFrame, *, title: str
         if "dlq_visible" in rows and rows["dlq_visible"].notna().any():
             dlq = rows["dlq"].dropna().iloc[0]
             ax.step(rows["t"], rows["dlq_visible"].astype(float), where="post", color=ARROWS["dlq"].colour,
-                    linewidth=2, linestyle="-.", label=f"DLQ {dlq[len(prefix):] if prefix and dlq.startswith(prefix) else dlq}")
+                    linewidth=2, linestyle="-.", label=f"DLQ {dlq.removeprefix(prefix)}")
         ax.set_ylabel("messages")
-        ax.set_title(queue[len(prefix):] if prefix and queue.startswith(prefix) else queue, fontsize=9, loc="left")
+        ax.set_title(queue.removeprefix(prefix), fontsize=9, loc="left")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize=8)

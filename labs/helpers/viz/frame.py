@@ -110,6 +110,13 @@ def common_prefix(names: list[str]) -> str:
     return prefix if len(prefix) >= 4 and all(len(n) > len(prefix) for n in names) else ""
 
 
+def label_prefix(lab: Any, names: list[str]) -> str:
+    """The prefix a picture leaves out of its labels (and names in a note): the lab's own, else
+    the names' common one; none if no name carries it."""
+    prefix = getattr(lab, "prefix", "") or common_prefix(names)
+    return prefix if any(n.startswith(prefix) for n in names) else ""
+
+
 def category(row: Any) -> str:
     """The arrow category (a key of :data:`style.ARROWS`) of one flow row."""
     status = str(row.get("status") or "").lower()

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .figure import subplots
-from .frame import account_kinds, categories, common_prefix, lane_kinds, normalise, reroute_calls
+from .frame import account_kinds, categories, label_prefix, lane_kinds, normalise, reroute_calls
 from .style import ARROWS, kind_colour, kind_label, kind_marker
 
 
@@ -54,11 +54,7 @@ def sequence(df: Any, *, title: str | None = None, max_messages: int = 60, ax: A
 
     kinds = lane_kinds(frame, account_kinds(lab) if lab is not None else None)
     lanes = _lanes(steps)
-    prefix = ""
-    if strip_prefix:
-        prefix = getattr(lab, "prefix", "") or common_prefix([lane for lane in lanes if lane != "client"])
-        if not any(lane.startswith(prefix) for lane in lanes):
-            prefix = ""
+    prefix = label_prefix(lab, [lane for lane in lanes if lane != "client"]) if strip_prefix else ""
     if prefix:
         notes.append(f"resource names shown without the prefix {prefix!r}")
 
@@ -146,7 +142,7 @@ def _draw_lanes(ax: Axes, lanes: list[str], kinds: dict[str, str], prefix: str, 
         ax.scatter([x], [0.1], marker=kind_marker(kind), s=140, color=kind_colour(kind), zorder=3,
                    edgecolors="black", linewidths=0.6)
     ax.set_xticks(range(len(lanes)))
-    ax.set_xticklabels([lane[len(prefix):] if prefix and lane.startswith(prefix) else lane for lane in lanes],
+    ax.set_xticklabels([lane.removeprefix(prefix) for lane in lanes],
                        fontsize=9, fontweight="bold")
     ax.xaxis.tick_top()
     for tick, lane in zip(ax.xaxis.get_major_ticks(), lanes):

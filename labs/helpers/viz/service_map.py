@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from .figure import subplots
-from .frame import arn_kind, arn_name, common_prefix, normalise, reroute_calls
+from .frame import arn_kind, arn_name, label_prefix, normalise, reroute_calls
 from .layout import positions
 from .style import KINDS, kind_colour, kind_label, kind_marker
 
@@ -240,11 +240,7 @@ def service_map(lab: Any, df: Any = None, *, title: str | None = None, strip_pre
     n_rows = max((sum(1 for p in pos.values() if p[0] == x) for x in {p[0] for p in pos.values()}), default=1)
     fig, ax = subplots(figsize=(max(7.0, 2.6 * n_layers + 3), max(3.5, 1.1 * n_rows + 1.5)))
     names = [n for n, d in graph.nodes(data=True) if d.get("kind") not in ("client", "rule")]
-    prefix = ""
-    if strip_prefix:
-        prefix = getattr(lab, "prefix", "") or common_prefix(names)
-        if not any(n.startswith(prefix) for n in names):
-            prefix = ""
+    prefix = label_prefix(lab, names) if strip_prefix else ""
 
     xs = [p[0] for p in pos.values()] or [0.0]
     ys = [p[1] for p in pos.values()] or [0.0]
@@ -272,8 +268,7 @@ def service_map(lab: Any, df: Any = None, *, title: str | None = None, strip_pre
                    color=kind_colour(kind), edgecolors="black", linewidths=0.8, zorder=3, label=kind_label(kind),
                    gid=f"nodes:{kind}")
         for n in nodes:
-            shown = graph.nodes[n].get("display", n)
-            shown = shown[len(prefix):] if prefix and shown.startswith(prefix) else shown
+            shown = graph.nodes[n].get("display", n).removeprefix(prefix)
             ax.text(pos[n][0], pos[n][1] - 0.32, shown, ha="center", va="top", fontsize=8, zorder=4, gid="node-label")
     if not graph.nodes:
         ax.text(0.5, 0.5, "this lab has no resources yet", ha="center", va="center", transform=ax.transAxes,
