@@ -146,7 +146,8 @@ def categories(frame: pd.DataFrame) -> list[str]:
     return [known[key] for key in keys]
 
 
-#: inventory kind -> lane/node kind
+#: inventory kind -> lane/node kind. The order is the order the service map adds its nodes in
+#: (the layout's first tie-breaker), so queues come before topics, buses, functions, ...
 INVENTORY_KINDS = {"sqs-queue": "sqs", "sns-topic": "sns", "events-bus": "events", "lambda-function": "lambda",
                    "sfn-state-machine": "stepfunctions", "kinesis-stream": "kinesis", "dynamodb-table": "dynamodb"}
 

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from .figure import subplots
-from .frame import arn_kind, arn_name, label_prefix, normalise, reroute_calls
+from .frame import INVENTORY_KINDS, arn_kind, arn_name, label_prefix, normalise, reroute_calls
 from .layout import positions
 from .style import KINDS, kind_colour, kind_label, kind_marker
 
@@ -48,20 +48,9 @@ def discover(lab: Any) -> nx.DiGraph:
     by_kind: dict[str, list[Any]] = {}
     for resource in listing:
         by_kind.setdefault(resource.kind, []).append(resource)
-    for r in by_kind.get("sqs-queue", []):
-        graph.add_node(r.name, kind="sqs", arn=r.ref)
-    for r in by_kind.get("sns-topic", []):
-        graph.add_node(r.name, kind="sns", arn=r.ref)
-    for r in by_kind.get("events-bus", []):
-        graph.add_node(r.name, kind="events", arn=r.ref)
-    for r in by_kind.get("lambda-function", []):
-        graph.add_node(r.name, kind="lambda", arn=r.ref)
-    for r in by_kind.get("sfn-state-machine", []):
-        graph.add_node(r.name, kind="stepfunctions", arn=r.ref)
-    for r in by_kind.get("kinesis-stream", []):
-        graph.add_node(r.name, kind="kinesis", arn=r.ref)
-    for r in by_kind.get("dynamodb-table", []):
-        graph.add_node(r.name, kind="dynamodb", arn=r.ref)
+    for inventory_kind, kind in INVENTORY_KINDS.items():
+        for r in by_kind.get(inventory_kind, []):
+            graph.add_node(r.name, kind=kind, arn=r.ref)
 
     _queues(lab, graph, by_kind.get("sqs-queue", []))
     _subscriptions(lab, graph, by_kind.get("sns-topic", []))
