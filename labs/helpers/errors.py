@@ -28,6 +28,12 @@ class RealAwsBlockedError(LabError):
     """Raised before a request would leave for real AWS without the explicit opt-in."""
 
 
+def error_code(err: ClientError) -> str:
+    """The AWS error code of ``err`` (``""`` if the response has none): what the helpers branch on
+    to tell "already exists" or "already gone" from a real failure."""
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

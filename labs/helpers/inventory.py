@@ -16,6 +16,8 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from .errors import error_code
+
 ClientFor = Callable[[str], BaseClient]
 NameMatch = Callable[[str, str], bool]  # (kind, name) -> belongs to us?
 
@@ -320,7 +322,7 @@ def delete_all(client_for: ClientFor, resources: Iterable[Resource]) -> DeleteRe
             KIND_BY_NAME[resource.kind].delete(client_for, resource)
             report.deleted.append(resource)
         except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "")
+            code = error_code(err)
             if code in GONE:
                 report.already_gone.append(resource)
             else:

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from .backend import BackendKind
 from .context import Lab
-from .errors import LabError, explained
+from .errors import LabError, error_code, explained
 from .naming import validate_queue_name
 
 FIFO_ONLY_ATTRIBUTES = {"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}
@@ -42,10 +42,6 @@ class TableRef:
     name: str
     arn: str
     stream_arn: str | None
-
-
-def _code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
 
 
 def _sqs_attributes(attributes: dict[str, Any] | None) -> dict[str, str]:
@@ -103,7 +99,7 @@ def ensure_queue(
         try:
             url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
         except ClientError as err:
-            if _code(err) not in {"QueueAlreadyExists", "QueueNameExists"}:
+            if error_code(err) not in {"QueueAlreadyExists", "QueueNameExists"}:
                 raise
             # Same name, other attributes: update in place, as a re-run cell with new settings expects.
             url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
@@ -201,7 +197,7 @@ def ensure_event_bus(lab: Lab, base: str) -> str:
         try:
             return events.create_event_bus(Name=name)["EventBusArn"]
         except ClientError as err:
-            if _code(err) != "ResourceAlreadyExistsException":
+            if error_code(err) != "ResourceAlreadyExistsException":
                 raise
             return events.describe_event_bus(Name=name)["Arn"]
 
@@ -259,7 +255,7 @@ def ensure_role(lab: Lab, base: str, service: str, statements: list[dict[str, An
             arn = iam.get_role(RoleName=name)["Role"]["Arn"]
             iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
         except ClientError as err:
-            if _code(err) != "NoSuchEntity":
+            if error_code(err) != "NoSuchEntity":
                 raise
             arn = iam.create_role(RoleName=name, Path="/securecart/",
                                   AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
@@ -320,7 +316,7 @@ def _while_role_propagates(lab: Lab, create: Any, attempts: int = 10) -> Any:
         try:
             return create()
         except ClientError as err:
-            propagating = _code(err) in {"AccessDeniedException", "InvalidParameterValueException"} \
+            propagating = error_code(err) in {"AccessDeniedException", "InvalidParameterValueException"} \
                 and "role" in str(err).lower()
             if lab.backend.kind is not BackendKind.AWS or not propagating or attempt == attempts - 1:
                 raise
@@ -344,7 +340,7 @@ def ensure_stream(lab: Lab, base: str, *, shards: int = 1) -> str:
         try:
             kinesis.create_stream(StreamName=name, ShardCount=shards)
         except ClientError as err:
-            if _code(err) != "ResourceInUseException":
+            if error_code(err) != "ResourceInUseException":
                 raise
         kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=_waiter_config(lab))
         return str(kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"])
@@ -377,7 +373,7 @@ def ensure_table(
                 if spec["StreamEnabled"]:
                     ddb.update_table(TableName=name, StreamSpecification=spec)
         except ClientError as err:
-            if _code(err) != "ResourceNotFoundException":
+            if error_code(err) != "ResourceNotFoundException":
                 raise
             keys = [(key, "HASH")] + ([(sort_key, "RANGE")] if sort_key else [])
             ddb.create_table(

@@ -42,7 +42,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .errors import LabError, did_you_mean
+from .errors import LabError, did_you_mean, error_code
 
 ENVELOPE_NAME = "AWSEvent"
 
@@ -103,7 +103,7 @@ def _fetch(client: Any, registry: str, schema: str, version: str | None) -> dict
     try:
         return client.describe_schema(**kwargs)
     except ClientError as err:
-        if err.response.get("Error", {}).get("Code") != "NotFoundException":
+        if error_code(err) != "NotFoundException":
             raise
     raise _not_found(client, registry, schema, version) from None
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..errors import error_code
+
 _MISSING = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
 
 
@@ -19,7 +21,7 @@ def find_queue(lab: Any, base: str) -> str | None:
     try:
         return lab.client("sqs").get_queue_url(QueueName=lab.name(base))["QueueUrl"]
     except ClientError as err:
-        if err.response.get("Error", {}).get("Code") in _MISSING:
+        if error_code(err) in _MISSING:
             return None
         raise
 
