@@ -118,34 +118,18 @@ def start_embedded_emulator() -> None:
         mock = mock_aws(config=MOTO_CONFIG)  # type: ignore[arg-type]
         mock.start()
         _embedded_mock = mock
-    _install_emulator_layer()
+    from . import emulator  # imported here: it imports moto, which only the embedded backend needs
+
+    emulator.install()
 
 
 def reset_embedded_emulator() -> None:
     """Forget every emulated resource (used by tests between cases)."""
     if _embedded_mock is not None:
-        try:
-            from . import emulator
-        except ImportError:  # pragma: no cover - the layer ships with the package
-            emulator = None  # type: ignore[assignment]
-        if emulator is not None and hasattr(emulator, "reset"):
-            emulator.reset()  # stop what the layer runs outside moto (pollers) before moto forgets
-        _embedded_mock.reset()
-
-
-def embedded_emulator_running() -> bool:
-    return _embedded_mock is not None
-
-
-def _install_emulator_layer() -> None:
-    """Activate the fidelity layer if it is present (it is optional while being built)."""
-    try:
         from . import emulator
-    except ImportError:  # pragma: no cover - the layer ships with the package
-        return
-    install = getattr(emulator, "install", None)
-    if install is not None:
-        install()
+
+        emulator.reset()  # stop what the layer runs outside moto (pollers) before moto forgets
+        _embedded_mock.reset()
 
 
 # --------------------------------------------------------------------------- choosing
@@ -232,7 +216,7 @@ def get_backend(
     """Resolve the backend from the argument, ``LABS_BACKEND`` and boto3's endpoint variables."""
     kind = _parse_kind(choice)
     region = validate_region(region or _default_region())
-    # Adaptive retries ride out throttling on real AWS and are harmless elsewhere.
+    # Standard-mode retries (5 attempts) ride out throttling on real AWS and are harmless elsewhere.
     retry_config = Config(retries={"mode": "standard", "max_attempts": 5})
     if kind is BackendKind.EMBEDDED:
         start_embedded_emulator()
