@@ -16,6 +16,7 @@ mistyped endpoint variable or real credentials in the environment can never cost
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import re
 import threading
@@ -138,13 +139,15 @@ def configured_endpoint_variables() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v}
 
 
-def known_regions() -> list[str]:
-    """Regions botocore knows in every partition (no network involved)."""
+@functools.cache
+def known_regions() -> tuple[str, ...]:
+    """Regions botocore knows in every partition (no network involved; read once per process,
+    since botocore's endpoint data does not change while it runs)."""
     session = get_session()
     regions: set[str] = set()
     for partition in session.get_available_partitions():
         regions.update(session.get_available_regions("sqs", partition_name=partition))
-    return sorted(regions)
+    return tuple(sorted(regions))
 
 
 def validate_region(region: str) -> str:
