@@ -42,6 +42,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from .backend import EMULATOR_ACCOUNT
 from .errors import LabError, did_you_mean, error_code
 
 ENVELOPE_NAME = "AWSEvent"
@@ -173,7 +174,8 @@ def openapi_root(document: dict[str, Any], schema_name: str = "") -> dict[str, A
     elif ENVELOPE_NAME in components:
         root = ENVELOPE_NAME
     else:
-        unreferenced = [name for name in components if name not in _refs(components)]
+        referenced = _refs(components)
+        unreferenced = [name for name in components if name not in referenced]
         root = schema_name if schema_name in unreferenced else (unreferenced[0] if len(unreferenced) == 1 else "")
         if not root:
             raise LabError(f"Cannot tell which of {', '.join(components)} describes the whole event.",
@@ -268,7 +270,7 @@ def validate_event(lab_or_client: Any, registry: str, schema: str, event: Any,
     event = _as_document(event)
     if _is_put_events_entry(event):
         if {"detail", "detail-type"} <= _root_properties(draft4):
-            account = getattr(lab_or_client, "account_id", "123456789012")
+            account = getattr(lab_or_client, "account_id", EMULATOR_ACCOUNT)
             region = getattr(lab_or_client, "region", None) or client.meta.region_name
             event = envelope_from_entry(event, account, region)
         else:
