@@ -81,7 +81,9 @@ def consume(lab: Any, fb: Feedback) -> None:
              "Keep receiving until a long poll returns no messages.")
 
 
-def _dlq(lab: Any, fb: Feedback) -> tuple[str, dict[str, str], dict[str, str]]:
+def _dlq(lab: Any, fb: Feedback) -> tuple[dict[str, str], dict[str, Any] | None, dict[str, str]]:
+    """The attributes of 'orders', its redrive policy (None if it has none) and the attributes of
+    'orders-dlq'; gives up (not attempted) while neither the DLQ nor the policy exists."""
     _, attrs = _orders(lab, fb)
     dlq_url = find_queue(lab, "orders-dlq")
     policy = redrive_policy(attrs)
@@ -89,13 +91,12 @@ def _dlq(lab: Any, fb: Feedback) -> tuple[str, dict[str, str], dict[str, str]]:
         fb.give_up("There is no 'orders-dlq' queue and 'orders' has no redrive policy.",
                    "Do step 4: create the dead-letter queue, then give 'orders' a RedrivePolicy.")
     dlq_url = fb.require(dlq_url, "There is no 'orders-dlq' queue.", "Create the dead-letter queue lab.name('orders-dlq').")
-    return dlq_url, attrs, attributes(lab, dlq_url)
+    return attrs, policy, attributes(lab, dlq_url)
 
 
 @checker("sqs-orders.dlq")
 def dlq(lab: Any, fb: Feedback) -> None:
-    _dlq_url, attrs, dlq_attrs = _dlq(lab, fb)
-    policy = redrive_policy(attrs)
+    attrs, policy, dlq_attrs = _dlq(lab, fb)
     if not fb.check(policy is not None, "'orders' has a redrive policy.", "'orders' has no RedrivePolicy: "
                     "a poison order is received again and again, forever (until retention deletes it).",
                     "Set the queue attribute RedrivePolicy of 'orders' (set_queue_attributes): deadLetterTargetArn "
@@ -135,7 +136,7 @@ def _move_tasks(lab: Any, dlq_arn: str) -> list[dict[str, Any]]:
 
 @checker("sqs-orders.redrive")
 def redrive(lab: Any, fb: Feedback) -> None:
-    _dlq_url, attrs, dlq_attrs = _dlq(lab, fb)
+    attrs, _policy, dlq_attrs = _dlq(lab, fb)
     tasks = _move_tasks(lab, dlq_attrs["QueueArn"])
     fb.require(tasks, "No message move task was started on 'orders-dlq'.",
                "Redrive with start_message_move_task, SourceArn = the DLQ's ARN (no destination: back to the source).")
