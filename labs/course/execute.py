@@ -36,11 +36,15 @@ def notebook_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _client(nb: NotebookNode, cwd: Path, timeout: int) -> NotebookClient:
+    """An nbclient for ``nb`` on the python3 kernel, ``cwd`` as the notebook's directory."""
+    return NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                          resources={"metadata": {"path": str(cwd)}})
+
+
 def run_notebook(nb: NotebookNode, *, cwd: Path = ROOT, timeout: int = CELL_TIMEOUT) -> NotebookNode:
     """Execute ``nb`` in place in a fresh python3 kernel (stops at the first error, which is raised)."""
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
-                            record_timing=False)
-    client.execute(cwd=str(cwd), env=notebook_env())
+    _client(nb, cwd, timeout).execute(cwd=str(cwd), env=notebook_env())
     return nb
 
 
@@ -51,8 +55,7 @@ def kernel(nb: NotebookNode, *, cwd: Path = ROOT, timeout: int = CELL_TIMEOUT) -
     For tests that need more than "run it once": running a notebook twice in one kernel, or
     asking the kernel about the emulator's state between cells.
     """
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = _client(nb, cwd, timeout)
     with client.setup_kernel(cwd=str(cwd), env=notebook_env()):
         yield client
 
