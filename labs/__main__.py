@@ -12,7 +12,7 @@ import sys
 #: command -> ("module", "function", one-line help). The function takes argv and returns an exit code.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "emulator": ("labs.helpers.emulator.cli", "main", "start a shared moto server with the fidelity layer on 127.0.0.1"),
-    "sweep": ("labs.helpers.sweep", "main", "list (and with --yes delete) every lab-tagged resource in the account"),
+    "sweep": ("labs.helpers.sweep", "main", "list (and with --yes delete) every course resource (name starting sc-) in the account"),
     "build": ("labs.course.build", "main", "write student notebooks in notebooks/ from solutions/ (--check: verify only)"),
     "bench": ("labs.course.bench", "main", "run the benchmarks and print the figures"),
 }
