@@ -21,10 +21,10 @@ from .errors import error_code
 ClientFor = Callable[[str], BaseClient]
 NameMatch = Callable[[str, str], bool]  # (kind, name) -> belongs to us?
 
+#: SQS's error code for a queue that does not exist: the query protocol's and the JSON protocol's.
+QUEUE_GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
 #: Error codes that mean "already gone": teardown tolerates them.
-GONE = {
-    "AWS.SimpleQueueService.NonExistentQueue",
-    "QueueDoesNotExist",
+GONE = QUEUE_GONE | {
     "NotFound",
     "NotFoundException",
     "ResourceNotFoundException",

@@ -12,8 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import error_code
-
-_MISSING = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+from ..inventory import QUEUE_GONE
 
 
 def find_queue(lab: Any, base: str) -> str | None:
@@ -21,7 +20,7 @@ def find_queue(lab: Any, base: str) -> str | None:
     try:
         return lab.client("sqs").get_queue_url(QueueName=lab.name(base))["QueueUrl"]
     except ClientError as err:
-        if error_code(err) in _MISSING:
+        if error_code(err) in QUEUE_GONE:
             return None
         raise
 
