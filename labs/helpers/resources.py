@@ -243,8 +243,9 @@ def ensure_rule(
 def ensure_role(lab: Lab, base: str, service: str, statements: list[dict[str, Any]]) -> str:
     """A role that ``service`` (e.g. ``states.amazonaws.com``) can assume, with an inline policy.
 
-    Roles live under the path ``/securecart/`` so a sweep finds them. On real AWS a new role takes
-    a few seconds to be usable; the helpers that use one retry for that.
+    New roles live under the path ``/securecart/``, which groups the course's roles in IAM (the
+    sweep and teardown find them by name, like everything else). On real AWS a new role takes a few
+    seconds to be usable; the helpers that use one retry for that.
     """
     name = lab.name(base)
     iam = lab.client("iam")
