@@ -105,6 +105,13 @@ def _failures(row: Row, total: int, failed: Iterable[dict[str, Any]], id_key: st
                   "failed": [{"id": f.get(id_key), "code": f.get(code_key)} for f in failed[:20]]}
 
 
+def _failed_in_place(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PutEvents and PutRecords report a failed entry in place (the result at the entry's index
+    has ErrorCode/ErrorMessage) instead of in a separate Failed list: as :func:`_failures` reads them."""
+    return [{"Id": i, "Code": e.get("ErrorCode"), "Message": e.get("ErrorMessage")}
+            for i, e in enumerate(results) if e.get("ErrorCode")]
+
+
 def _batch_summary(bodies: list[Any]) -> str | None:
     if not bodies:
         return None
@@ -240,9 +247,7 @@ def events_put(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> None
     results = r.get("Entries") or []
     row.message_ids = tuple(e["EventId"] for e in results if e.get("EventId"))
     row.count = len(row.message_ids)
-    failed = [{"Id": i, "Code": e.get("ErrorCode"), "Message": e.get("ErrorMessage")}
-              for i, e in enumerate(results) if e.get("ErrorCode")]
-    _failures(row, len(entries), failed)
+    _failures(row, len(entries), _failed_in_place(results))
 
 
 # ---------------------------------------------------------------------------- Step Functions
@@ -283,9 +288,7 @@ def kinesis_put_many(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -
     results = r.get("Records") or []
     row.message_ids = tuple(e["SequenceNumber"] for e in results if e.get("SequenceNumber"))
     row.count = len(row.message_ids)
-    failed = [{"Id": i, "Code": e.get("ErrorCode"), "Message": e.get("ErrorMessage")}
-              for i, e in enumerate(results) if e.get("ErrorCode")]
-    _failures(row, len(records), failed)
+    _failures(row, len(records), _failed_in_place(results))
 
 
 def _from_iterator(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> None:
