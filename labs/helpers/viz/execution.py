@@ -36,6 +36,13 @@ _SEVERITY = {"failed": 4, "caught": 3, "running": 2, "succeeded": 1, "not-visite
 
 
 # --------------------------------------------------------------------------- graph from ASL
+def nested_machines(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The state machines inside one state: a Parallel's ``Branches``, a Map's ``Iterator`` (or
+    ``ItemProcessor``, its newer name); none for any other state."""
+    nested = state.get("Branches") or [state.get("Iterator") or state.get("ItemProcessor") or {}]
+    return [machine for machine in nested if machine.get("StartAt")]
+
+
 def definition_graph(definition: dict[str, Any] | str) -> nx.DiGraph:
     """The states of an ASL definition as a graph (nodes: ``type``, ``group``; edges: ``kind``, ``label``)."""
     if isinstance(definition, str):
@@ -57,8 +64,7 @@ def _add_states(graph: nx.DiGraph, machine: dict[str, Any], group: str | None, a
         graph.add_node(name, type=state.get("Type", "?"), group=group)
     for name, state in machine.get("States", {}).items():
         kind = state.get("Type")
-        nested = state.get("Branches") or [state.get("Iterator") or state.get("ItemProcessor") or {}]
-        nested = [n for n in nested if n.get("StartAt")]
+        nested = nested_machines(state)
         for branch in nested:
             graph.add_edge(name, branch["StartAt"], kind="branch", label="")
             inner_after = state.get("Next") or (finish if state.get("End") else None) or finish

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
+from .execution import nested_machines
 from .figure import subplots
 from .frame import INVENTORY_KINDS, arn_kind, arn_name, label_prefix, normalise, reroute_calls
 from .layout import positions
@@ -147,7 +148,7 @@ def _state_machines(lab: Any, graph: nx.DiGraph, machines: list[Any]) -> None:
 def _task_targets(definition: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(target ARN/URL/name, integration) for every Task in an ASL definition, nested ones too."""
     for state in definition.get("States", {}).values():
-        for nested in state.get("Branches", []) + [state.get("Iterator") or state.get("ItemProcessor") or {}]:
+        for nested in nested_machines(state):
             yield from _task_targets(nested)
         resource = state.get("Resource", "")
         if state.get("Type") != "Task" or not resource:
