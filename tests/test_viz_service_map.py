@@ -85,6 +85,27 @@ def test_service_map_eventbridge_rule_and_targets(lab: Lab) -> None:
     assert "EventBridge rule / target" in legend_texts(fig)
 
 
+def test_service_map_a_log_group_target_is_one_node_with_the_traced_count(lab: Lab) -> None:
+    """A rule target may be a CloudWatch Logs log group ("arn:aws:logs:region:account:log-group:
+    name"). The route read from the rule and the delivery the trace recorded must meet on the same
+    node, not draw the log group twice (once configured with no count, once as an unconfigured flow)."""
+    group = "/aws/events/" + lab.name("audit")
+    logs = lab.client("logs")
+    logs.create_log_group(logGroupName=group)
+    group_arn = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["logGroupArn"]
+    bus = lab.name("orders")
+    res.ensure_event_bus(lab, "orders")
+    res.ensure_rule(lab, "to-logs", bus=bus, pattern={"source": ["securecart.orders"]},
+                    targets=[{"Id": "log", "Arn": group_arn}])
+    lab.client("events").put_events(Entries=[{"Source": "securecart.orders", "DetailType": "OrderPlaced",
+                                              "Detail": "{}", "EventBusName": bus}])
+    fig = service_map(lab, lab.flow.df)
+    edges = map_edges(fig)
+    from_rule = {b: d for (a, b), d in edges.items() if a == f"rule/{lab.name('to-logs')}"}
+    assert list(from_rule) == [lab.name("audit")]
+    assert from_rule[lab.name("audit")]["kind"] == "rule" and from_rule[lab.name("audit")]["count"] == 1
+
+
 def _function(lab: Lab, name: str) -> str:
     role = lab.client("iam").create_role(RoleName=lab.name("fn-role"), AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},

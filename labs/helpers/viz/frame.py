@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import LabError
+from ..trace.mask import short_name
 
 #: The documented columns of ``lab.flow.df`` (contract 2), with a default for rows that lack one.
 COLUMNS: dict[str, Any] = {
@@ -237,23 +238,13 @@ def arn_kind(arn: str) -> str:
 
 
 def arn_name(arn: str) -> str:
-    """The short resource name in an ARN or SQS URL, as the flow DataFrame spells it.
+    """The short resource name in an ARN or SQS URL, as the flow DataFrame spells it: the trace's
+    own :func:`~labs.helpers.trace.mask.short_name`, so a node the service map discovers and a row
+    the trace recorded name a resource alike (a log group target is one node, not two).
 
-    ``arn:aws:lambda:r:a:function:f`` -> ``f``; ``arn:aws:events:r:a:event-bus/b`` -> ``b``;
-    ``arn:aws:dynamodb:r:a:table/t/stream/2024...`` -> ``t``.
+    Anything starting with ``http`` is a URL, also the service map's ``"https:<endpoint URL>"`` for
+    an SNS http/https subscription: its last path segment, as the trace names that delivery's target.
     """
     if arn.startswith("http"):
         return arn.rstrip("/").rsplit("/", 1)[-1]
-    parts = arn.split(":", 5)
-    if len(parts) < 6:
-        return arn
-    service, resource = parts[2], parts[5]
-    if service == "lambda":
-        return resource.split(":")[1] if resource.startswith("function:") else resource
-    if service == "states":
-        return resource.split(":")[1] if ":" in resource else resource
-    if service == "dynamodb":
-        return resource.split("/")[1] if resource.startswith("table/") else resource
-    if service in ("events", "kinesis"):
-        return resource.split("/", 1)[1] if "/" in resource else resource
-    return resource.rsplit(":", 1)[-1]
+    return short_name(arn)
