@@ -1,20 +1,17 @@
-"""Small builders shared by the EventBridge emulator tests (a bus, a rule, a queue to look into)."""
+"""Small builders shared by the EventBridge emulator tests (a bus, a rule, an event, a function; queues come
+from :func:`lambda_helpers.queue`)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import Any
+
+from lambda_helpers import deploy
 
 from labs.helpers import Lab
 
-
-def queue(lab: Lab, base: str, **attributes: str) -> tuple[str, str]:
-    """(url, arn) of a new queue."""
-    sqs = lab.client("sqs")
-    url = sqs.create_queue(QueueName=lab.name(base), Attributes=attributes)["QueueUrl"]
-    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+#: The handler of :func:`function`: returns the event it was given.
+ECHO = "def handler(event, context):\n    return event\n"
 
 
 def drain(lab: Lab, url: str) -> list[dict[str, Any]]:
@@ -45,19 +42,6 @@ def put_order(lab: Lab, bus_name: str, detail: dict[str, Any] | None = None) -> 
     return str(result["Entries"][0]["EventId"])
 
 
-def handler_zip(source: str = "def handler(event, context):\n    return event\n") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", source)
-    return buffer.getvalue()
-
-
 def function(lab: Lab, base: str) -> str:
-    """A Python Lambda function; returns its ARN."""
-    iam = lab.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                     "Action": "sts:AssumeRole"}]}
-    role = iam.create_role(RoleName=lab.name(f"{base}-role"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    return str(lab.client("lambda").create_function(
-        FunctionName=lab.name(base), Runtime="python3.11", Role=role, Handler="handler.handler",
-        Code={"ZipFile": handler_zip()})["FunctionArn"])
+    """A Python Lambda function (:data:`ECHO`); returns its ARN."""
+    return str(deploy(lab, base, ECHO, file="handler"))

@@ -80,6 +80,7 @@ def wait_for(deliveries: list[Delivery], count: int, timeout: float = 5.0) -> li
 
 
 def queue(lab: Lab, base: str, **attributes: str) -> tuple[str, str]:
+    """(url, arn) of a new queue."""
     sqs = lab.client("sqs")
     url = sqs.create_queue(QueueName=lab.name(base), Attributes=attributes)["QueueUrl"]
     return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

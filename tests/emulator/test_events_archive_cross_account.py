@@ -17,7 +17,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from events_helpers import drain, put_order, queue, rule
+from events_helpers import drain, put_order, rule
+from lambda_helpers import queue
 
 from labs.helpers import Lab
 

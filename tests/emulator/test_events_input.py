@@ -21,7 +21,8 @@ import json
 from typing import Any
 
 import pytest
-from events_helpers import drain, put_order, queue, rule
+from events_helpers import drain, put_order, rule
+from lambda_helpers import queue
 
 from labs.helpers import Lab
 from labs.helpers.emulator.events_input import fill_template

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from events_helpers import drain, put_order, queue, rule
+from events_helpers import drain, put_order, rule
+from lambda_helpers import queue
 
 from labs.helpers import Lab, start_lab
 from labs.helpers.backend import start_embedded_emulator

@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 import pytest
-from events_helpers import drain, function, put_order, queue, rule
+from events_helpers import drain, function, put_order, rule
+from lambda_helpers import queue
 
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
