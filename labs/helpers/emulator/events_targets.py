@@ -213,14 +213,12 @@ def _event_bus(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: di
     a pattern like ``{"account": ["111122223333"]}`` on a central bus relies on), with a new id.
     moto re-put the event from the receiving account, so ``account`` named the receiver.
     """
-    import copy as _copy
-
     from moto.core.utils import unix_time
     from moto.events.models import events_backends
 
     backend = events_backends[arn.account or rule.account_id][arn.region or rule.region_name]
     bus = backend.describe_event_bus(arn.resource_name)  # ResourceNotFoundException: NO_RESOURCE
-    forwarded: dict[str, Any] = _copy.deepcopy({k: v for k, v in event.items() if k != "replay-name"})
+    forwarded: dict[str, Any] = copy.deepcopy({k: v for k, v in event.items() if k != "replay-name"})
     forwarded["id"] = str(uuid.uuid4())
     forwarded["ingestion-time"] = unix_time()
     for receiving_rule in list(bus.rules.values()):
@@ -235,7 +233,6 @@ def _kinesis(rule: Any, target: dict[str, Any], arn: Arn, text: str, event: dict
     import base64
 
     from moto.kinesis.models import kinesis_backends
-
 
     key = str(event.get("id"))
     path = (target.get("KinesisParameters") or {}).get("PartitionKeyPath")
