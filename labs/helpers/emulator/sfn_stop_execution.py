@@ -30,8 +30,13 @@ NAME = "sfn_stop_execution"
 SETTLE_SECONDS = 5.0
 
 
+def _status(execution: Any) -> str:
+    """The execution's status as text (RUNNING, ABORTED, ...)."""
+    return str(getattr(execution.exec_status, "value", execution.exec_status))
+
+
 def _running(execution: Any) -> bool:
-    return getattr(execution.exec_status, "value", execution.exec_status) == "RUNNING"
+    return _status(execution) == "RUNNING"
 
 
 def stop_and_settle(execution: Any, error: str | None, cause: str | None) -> Any:
@@ -59,7 +64,7 @@ def _record_abort(execution: Any, error: str | None, cause: str | None) -> None:
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     env = execution.exec_worker.env if execution.exec_worker is not None else None
-    if env is None or getattr(execution.exec_status, "value", execution.exec_status) != "ABORTED":
+    if env is None or _status(execution) != "ABORTED":
         return
     events = env.event_manager.get_event_history()
     if events and str(getattr(events[-1]["type"], "value", events[-1]["type"])) == "ExecutionAborted":
