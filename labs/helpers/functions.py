@@ -17,6 +17,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from .backend import BackendKind
+from .context import Lab
 from .errors import LabError
 
 #: A fixed timestamp for every zip entry: the same source gives the same bytes (and CodeSha256), so
@@ -69,7 +71,7 @@ def handler_name(module_or_path: str | os.PathLike[str], function: str = "handle
     return f"{_resolve_source(module_or_path).stem}.{function}"
 
 
-def settle(lab: Any = None, timeout: float = 5.0) -> None:
+def settle(lab: Lab | None = None, timeout: float = 5.0) -> None:
     """Return when every event source mapping poller has nothing in flight.
 
     Nothing in flight means: no batch is being delivered, the source has nothing a poller could
@@ -100,10 +102,9 @@ def settle(lab: Any = None, timeout: float = 5.0) -> None:
         time.sleep(0.02 if in_process else 0.5)
 
 
-def _embedded(lab: Any) -> bool:
-    backend = getattr(lab, "backend", None)
-    kind = getattr(getattr(backend, "kind", None), "value", "embedded")
-    return backend is None or kind == "embedded"
+def _embedded(lab: Lab | None) -> bool:
+    """No lab, or a lab on the embedded emulator: the pollers are threads of this process."""
+    return lab is None or lab.backend.kind is BackendKind.EMBEDDED
 
 
 def _in_flight_here() -> list[str]:
@@ -114,7 +115,7 @@ def _in_flight_here() -> list[str]:
     return esm.in_flight()
 
 
-def _in_flight_through_api(lab: Any) -> list[str]:
+def _in_flight_through_api(lab: Lab) -> list[str]:
     """SQS mappings of the lab's functions whose queue still holds messages (visible, in flight, delayed)."""
     lam, sqs = lab.client("lambda"), lab.client("sqs")
     busy: list[str] = []
@@ -124,7 +125,7 @@ def _in_flight_through_api(lab: Any) -> list[str]:
             name = function.split(":function:", 1)[-1].split(":", 1)[0]
             if source.split(":")[2:3] != ["sqs"] or mapping.get("State") not in ("Enabled", "Enabling", "Updating"):
                 continue
-            if hasattr(lab, "owns") and not lab.owns("lambda-function", name):
+            if not lab.owns("lambda-function", name):
                 continue
             account, queue = source.split(":")[4:6]
             url = sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
