@@ -16,6 +16,8 @@ from typing import Any
 
 @dataclass
 class RunningServer:
+    """A moto server this process started: where to reach it, and how to stop it."""
+
     url: str
     server: Any  #: moto.server.ThreadedMotoServer (imported on start: ``--help`` stays fast)
 
@@ -49,7 +51,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def start_server(port: int = 0, *, host: str = "127.0.0.1", with_layer: bool = True) -> RunningServer:
-    """Start a threaded moto server on ``host:port`` (0: a free port) and return its URL.
+    """Start a threaded moto server on ``host:port`` (0: a free port); returns its URL and ``stop()``.
 
     ``with_layer`` applies the fidelity layer in this process first, so the server behaves like the
     embedded backend. Only loopback is offered by default: the emulator has no authentication.
