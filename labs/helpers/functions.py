@@ -19,6 +19,7 @@ from typing import Any
 
 from .backend import BackendKind
 from .context import Lab
+from .emulator.arns import Arn
 from .errors import LabError
 
 #: A fixed timestamp for every zip entry: the same source gives the same bytes (and CodeSha256), so
@@ -121,14 +122,14 @@ def _in_flight_through_api(lab: Lab) -> list[str]:
     busy: list[str] = []
     for page in lam.get_paginator("list_event_source_mappings").paginate():
         for mapping in page.get("EventSourceMappings", []):
-            source, function = mapping.get("EventSourceArn", ""), mapping.get("FunctionArn", "")
+            source, function = Arn.parse(mapping.get("EventSourceArn", "")), mapping.get("FunctionArn", "")
             name = function.split(":function:", 1)[-1].split(":", 1)[0]
-            if source.split(":")[2:3] != ["sqs"] or mapping.get("State") not in ("Enabled", "Enabling", "Updating"):
+            if source.service != "sqs" or mapping.get("State") not in ("Enabled", "Enabling", "Updating"):
                 continue
             if not lab.owns("lambda-function", name):
                 continue
-            account, queue = source.split(":")[4:6]
-            url = sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
+            queue = source.resource
+            url = sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=source.account)["QueueUrl"]
             counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
                 "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
                 "ApproximateNumberOfMessagesDelayed"])["Attributes"]

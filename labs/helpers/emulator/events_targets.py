@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..observe import Delivery, emit
+from .arns import Arn
 from .events_input import delivered_event, json_path, target_input
 from .lambda_local_runtime import invoked_by
 from .patching import Patch
@@ -112,30 +113,6 @@ def classify(err: BaseException) -> TargetFailure:
     if raw is not None and isinstance(raw, str):
         return TargetFailure("ERROR_FROM_TARGET", message, retryable=False)
     return TargetFailure("INTERNAL_ERROR", f"{type(err).__name__}: {message}", retryable=True)
-
-
-# ---------------------------------------------------------------------------- ARNs
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    @classmethod
-    def parse(cls, arn: str) -> Arn:
-        parts = arn.split(":", 5)
-        parts += [""] * (6 - len(parts))
-        return cls(parts[1], parts[2], parts[3], parts[4], parts[5])
-
-    @property
-    def resource_type(self) -> str:
-        return self.resource.split("/", 1)[0] if "/" in self.resource else self.resource.split(":", 1)[0]
-
-    @property
-    def resource_name(self) -> str:
-        return self.resource.split("/", 1)[1] if "/" in self.resource else self.resource.split(":", 1)[-1]
 
 
 def bus_arn(rule: Any) -> str:

@@ -55,6 +55,7 @@ import uuid
 from typing import Any
 
 from ..observe import Delivery, emit
+from .arns import Arn
 from .lambda_local_runtime import invoked_by
 from .patching import Patch
 from .sqs_receive_fast import now_ms
@@ -75,12 +76,6 @@ def _lambda_backend(account: str, region: str) -> Any:
     from moto.awslambda.utils import get_backend
 
     return get_backend(account, region)
-
-
-def _arn_parts(arn: str) -> tuple[str, str, str]:
-    """(region, account, resource) of an ARN."""
-    parts = arn.split(":", 5)
-    return parts[3], parts[4], parts[5]
 
 
 class Poller(threading.Thread):
@@ -234,7 +229,7 @@ class SqsPoller(Poller):
 
     def __init__(self, esm: Any):
         super().__init__(esm)
-        _, _, self.queue_name = _arn_parts(esm.event_source_arn)
+        self.queue_name = Arn.parse(esm.event_source_arn).resource
         #: Ids of messages a failed batch left in flight (waiting out the visibility timeout).
         self.returned: set[str] = set()
 
@@ -437,17 +432,17 @@ class StreamPoller(Poller):
                                   "endSequenceNumber": batch[-1][1], "batchSize": len(batch),
                                   "streamArn": self.esm.event_source_arn},
         }
-        region, account, resource = _arn_parts(destination)
+        target = Arn.parse(destination)
         status = "dead-lettered"
         try:
-            if destination.split(":")[2] == "sqs":
+            if target.service == "sqs":
                 from moto.sqs.models import sqs_backends
 
-                sqs_backends[account][region].send_message(resource, json.dumps(record))
+                sqs_backends[target.account][target.region].send_message(target.resource, json.dumps(record))
             else:
                 from moto.sns.models import sns_backends
 
-                sns_backends[account][region].publish(json.dumps(record), arn=destination)
+                sns_backends[target.account][target.region].publish(json.dumps(record), arn=destination)
         except Exception:  # noqa: BLE001 - a missing destination loses the record, as on AWS
             status = "failed"
         emit(Delivery(service="lambda", action="on-failure", source=self.esm.event_source_arn, target=destination,
@@ -548,7 +543,7 @@ def _function_role(account: str, region: str, function_arn: str) -> str:
 
 # ---------------------------------------------------------------------------- registry
 def _poller_for(esm: Any) -> Poller:
-    service = esm.event_source_arn.split(":")[2]
+    service = Arn.parse(esm.event_source_arn).service
     if service == "sqs":
         return SqsPoller(esm)
     if service == "kinesis":
