@@ -44,8 +44,8 @@ class TableRef:
     stream_arn: str | None
 
 
-def _sqs_attributes(attributes: dict[str, Any] | None) -> dict[str, str]:
-    """SQS takes every attribute as a string; accept Python ints, bools and dicts too."""
+def _attribute_strings(attributes: dict[str, Any] | None) -> dict[str, str]:
+    """SQS and SNS take every attribute value as a string; accept Python ints, bools and dicts too."""
     out: dict[str, str] = {}
     for key, value in (attributes or {}).items():
         if isinstance(value, bool):
@@ -73,7 +73,7 @@ def ensure_queue(
     source gets a RedrivePolicy with ``max_receive_count``; the DLQ's RedriveAllowPolicy allows only
     that source, as AWS recommends.
     """
-    attrs = _sqs_attributes(attributes)
+    attrs = _attribute_strings(attributes)
     fifo = fifo or attrs.get("FifoQueue") == "true"
     name = lab.name(base)
     validate_queue_name(name, fifo=fifo)
@@ -143,7 +143,7 @@ def ensure_topic(lab: Lab, base: str, *, fifo: bool = False, attributes: dict[st
     if fifo != name.endswith(".fifo"):
         raise LabError(f"Topic '{name}': FIFO topics, and only they, must end in '.fifo'.",
                        "Use fifo=True with a name ending in .fifo, or neither.")
-    attrs = _sqs_attributes(attributes)
+    attrs = _attribute_strings(attributes)
     sns = lab.client("sns")
     with explained(f"create topic '{name}'"):
         create_attrs = {"FifoTopic": "true"} if fifo else {}
