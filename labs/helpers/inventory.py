@@ -276,10 +276,10 @@ def _count_kinds(resources: Iterable[Resource]) -> dict[str, int]:
     return dict(Counter(r.kind for r in resources))
 
 
-def find(client_for: ClientFor, match: NameMatch, kinds: Iterable[Kind] = KINDS) -> Listing:
+def find(client_for: ClientFor, match: NameMatch) -> Listing:
     """List, kind by kind in deletion order, every resource whose name ``match`` accepts."""
     listing = Listing()
-    for kind in kinds:
+    for kind in KINDS:
         try:
             listing.resources.extend(r for r in kind.list_all(client_for) if match(kind.name, r.name))
         except ClientError as err:
