@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import os
+import sys
 import threading
 import warnings
 import weakref
@@ -136,7 +137,12 @@ class Flow:
         return next(self._seq)
 
     def add(self, row: Row) -> None:
-        """Append a row; the oldest is dropped once ``capacity`` rows are held."""
+        """Append a row; the oldest is dropped once ``capacity`` rows are held.
+
+        Resource names are interned here, for every row (calls, failed calls, deliveries): one
+        copy of each name however many rows name it (memory per row, benchmarks/trace_overhead.py).
+        """
+        row.source, row.target = sys.intern(row.source), sys.intern(row.target)
         self._rows.append(row)
         if row.kind == "call" and row.message_ids:
             with self._lock:

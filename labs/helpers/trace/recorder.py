@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import time
 import weakref
@@ -83,8 +82,6 @@ class _Tracer:
                 error = parsed.get("Error") or {}
                 row.status, row.error = "error", f"{error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
             self.extract(row, started[2], parsed, self.flow)
-            # One copy of each resource name however many rows name it (memory per row, see benchmark).
-            row.source, row.target = sys.intern(row.source), sys.intern(row.target)
             self.flow.add(row)
         except Exception:  # observing must never change what is observed
             log.debug("trace: could not record %s.%s", self.service, self.operation, exc_info=True)
