@@ -219,6 +219,24 @@ def test_sns_publish_batch_records_every_message_id(lab: Lab) -> None:
     assert row["order_ids"] == ("o-0", "o-1", "o-2")
 
 
+
+def test_calls_lists_target_and_count_per_call_and_nothing_else(lab: Lab) -> None:
+    """``flow.calls(service, operations)``: what the dashboard counts per topic and bus from, one
+    row per call of those operations; the fan-out deliveries they caused and other calls are not in it."""
+    sns, sqs = lab.client("sns"), lab.client("sqs")
+    topic = sns.create_topic(Name=lab.name("orders"))["TopicArn"]
+    url = sqs.create_queue(QueueName=lab.name("billing"))["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url))
+    sns.publish(TopicArn=topic, Message="one")
+    sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[{"Id": "a", "Message": "x"},
+                                                                  {"Id": "b", "Message": "y"}])
+    sqs.send_message(QueueUrl=url, MessageBody="not a publish")
+    calls = lab.flow.calls("sns", ["Publish", "PublishBatch"])
+    assert list(calls.columns) == ["target", "count"]
+    assert calls.values.tolist() == [[lab.name("orders"), 1], [lab.name("orders"), 2]]
+    assert len(_rows(lab, operation="fanout")) == 3  # deliveries exist, and are not calls
+    assert lab.flow.calls("sns", ["Subscribe"]).empty and lab.flow.calls("sqs", ["Publish"]).empty
+
 # ---------------------------------------------------------------------------- EventBridge
 def test_put_events_records_event_ids_and_failed_entries(lab: Lab) -> None:
     events = lab.client("events")

@@ -335,26 +335,24 @@ class Dashboard:
         return str(self.lab.client("sqs").start_message_move_task(SourceArn=queue.dlq_arn)["TaskHandle"])
 
     # ------------------------------------------------------------------ reading
-    def _flow_df(self) -> Any:
-        """The flow trace's DataFrame, or None when the lab has no trace or it is paused
-        (``LABS_TRACE=0``, ``flow.enabled = False``): then the dashboard counts by itself."""
+    def _flow(self) -> Any:
+        """The lab's flow trace, or None when the lab has none or it is paused (``LABS_TRACE=0``,
+        ``flow.enabled = False``): then the dashboard counts by itself."""
         flow = getattr(self.lab, "flow", None)
-        if flow is None or not getattr(flow, "enabled", True):
+        if flow is None or not getattr(flow, "enabled", True) or not hasattr(flow, "calls"):
             return None
-        return getattr(flow, "df", None)
+        return flow
 
     def read(self) -> Snapshot:
         """The current numbers, without touching the widgets."""
         snap = Snapshot(time=time.time())
         for q in self.queues:
             snap.queues[q.name] = q.depths(self._sqs)
-        df = self._flow_df()
-        if df is not None and {"service", "operation", "target", "count"} <= set(df.columns):
-            calls = df[df["kind"] == "call"] if "kind" in df.columns else df
-            sns = calls[(calls["service"] == "sns") & calls["operation"].isin(["Publish", "PublishBatch"])]
+        flow = self._flow()
+        if flow is not None:
+            sns = flow.calls("sns", ("Publish", "PublishBatch"))
             snap.topics = {t: int(sns.loc[sns["target"] == t, "count"].sum()) for t in self.topics}
-            snap.buses = _per_bus(calls[(calls["service"] == "events") & (calls["operation"] == "PutEvents")],
-                                  self.buses)
+            snap.buses = _per_bus(flow.calls("events", ("PutEvents",)), self.buses)
         else:
             with self._counter._lock:
                 snap.topics = {t: self._counter.topics.get(t, 0) for t in self.topics}

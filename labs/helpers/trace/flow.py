@@ -274,6 +274,16 @@ class Flow:
                   .agg(rows=("seq", "size"), messages=("count", "sum"), errors=("errors", "sum"))
                   .reset_index())
 
+    def calls(self, service: str, operations: Iterable[str]) -> pd.DataFrame:
+        """``target`` and ``count`` of each of this lab's calls of ``operations`` on ``service``
+        (e.g. the Publish calls per topic the dashboard shows), oldest first. From the raw rows,
+        like :meth:`summary`: counting needs no masking, so a dashboard refreshing every second
+        does not rebuild the whole masked ``df`` of up to 100,000 rows each time."""
+        wanted = frozenset(operations)
+        rows = [(r.target, r.count) for r in self._snapshot()
+                if r.kind == "call" and r.service == service and r.operation in wanted]
+        return pd.DataFrame(rows, columns=["target", "count"]).astype({"target": object, "count": "int64"})
+
     # ------------------------------------------------------------------ pictures (viz owns them)
     def _viz(self, name: str) -> Any:
         try:
