@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: Raw payload kept per row: enough for an 80-character summary after masking (which shortens
-#: ARNs and handles), never a whole body. 200 keeps a row near 650 bytes (benchmarks/trace_overhead.py).
+#: ARNs and handles), never a whole body. 200 keeps a row near 720 bytes (benchmarks/trace_overhead.py: 718 B/row).
 PAYLOAD_KEEP = 200
 
 #: The columns of ``Flow.df``, in order (contract 2 in the project's shared contracts).

@@ -1,4 +1,4 @@
-"""A layered ("producer to consumer") layout for small directed graphs, numpy-free of scipy.
+"""A layered ("producer to consumer") layout for small directed graphs, in plain Python (no numpy, no scipy).
 
 networkx's force layouts place a topic anywhere; for message flow the reading direction matters
 (producers left, consumers right; a state machine top to bottom like the console's graph view),
