@@ -268,10 +268,6 @@ def _separate_groups(graph: nx.DiGraph, pos: dict[str, tuple[float, float]],
     """Move states that are not inside a Parallel/Map out of its box: in each row the box spans,
     outsiders left of the box's centre go left of it, the others right, keeping their order."""
     pos = dict(pos)
-    groups: dict[str, list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        if data.get("group"):
-            groups.setdefault(data["group"], []).append(node)
 
     def inside(node: str, group: str) -> bool:
         while node:
@@ -280,8 +276,8 @@ def _separate_groups(graph: nx.DiGraph, pos: dict[str, tuple[float, float]],
             node = graph.nodes[node].get("group") if node in graph else None
         return False
 
-    for group, members in groups.items():
-        members = [n for n in graph.nodes if inside(n, group) and n != group]
+    for group in _group_members(graph):
+        members = [n for n in graph.nodes if inside(n, group) and n != group]  # nested groups too
         xs = [pos[n][0] for n in members]
         ys = {pos[n][1] for n in members}
         low, high, centre = min(xs), max(xs), sum(xs) / len(xs)
@@ -295,6 +291,15 @@ def _separate_groups(graph: nx.DiGraph, pos: dict[str, tuple[float, float]],
             for i, node in enumerate(right):
                 pos[node] = (max(pos[node][0], high + gap * (i + 1)), y)
     return pos
+
+
+def _group_members(graph: nx.DiGraph) -> dict[str, list[str]]:
+    """Parallel/Map state -> the states directly inside it, in definition order."""
+    members: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("group"):
+            members.setdefault(data["group"], []).append(node)
+    return members
 
 
 def _on_graph(graph: nx.DiGraph, taken: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -313,11 +318,7 @@ def _on_graph(graph: nx.DiGraph, taken: list[tuple[str, str]]) -> set[tuple[str,
 
 def _groups(ax: Any, graph: nx.DiGraph, pos: dict[str, tuple[float, float]]) -> None:
     """A labelled box around the states of each Parallel branch set / Map iterator."""
-    members: dict[str, list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        if data.get("group"):
-            members.setdefault(data["group"], []).append(node)
-    for group, nodes in members.items():
+    for group, nodes in _group_members(graph).items():
         xs = [pos[n][0] for n in nodes]
         ys = [pos[n][1] for n in nodes]
         x0, y0 = min(xs) - 1.25, min(ys) - 0.5
