@@ -63,7 +63,7 @@ def discover(lab: Any) -> nx.DiGraph:
 
 def _endpoint(graph: nx.DiGraph, arn: str, fallback: str = "other") -> str:
     """The node for an ARN/URL at the far end of an edge, added as 'other' if outside the lab."""
-    name = arn_name(arn) if (arn.startswith(("arn:", "http"))) else arn
+    name = arn_name(arn)  # anything neither an ARN nor a URL is already a name: unchanged
     if name not in graph:
         kind = arn_kind(arn) if arn.startswith("arn:") else fallback
         graph.add_node(name, kind=kind, arn=arn, external=True)
