@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from ..errors import LabError
 from .figure import subplots
-from .frame import common_prefix
+from .frame import arn_name, common_prefix
 from .style import ARROWS
 
 DEPTH_COLUMNS = ["t", "time", "queue", "visible", "in_flight", "dlq", "dlq_visible"]
@@ -71,12 +71,12 @@ def watch(sqs: Any, lab: Any, queue: str) -> WatchedQueue:
     dlq_name = dlq_url = dlq_arn = None
     if attrs.get("RedrivePolicy"):
         dlq_arn = json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"]
-        dlq_name = dlq_arn.rsplit(":", 1)[-1]
+        dlq_name = arn_name(dlq_arn)
         try:
             dlq_url = str(sqs.get_queue_url(QueueName=dlq_name)["QueueUrl"])
         except ClientError:  # the DLQ was deleted: sample the queue alone
             dlq_name = dlq_arn = None
-    return WatchedQueue(url.rstrip("/").rsplit("/", 1)[-1], url, dlq_name, dlq_url, dlq_arn)
+    return WatchedQueue(arn_name(url), url, dlq_name, dlq_url, dlq_arn)
 
 
 class QueueDepthRecorder:
