@@ -193,9 +193,10 @@ def on_delivery(delivery: observe.Delivery) -> None:
         return
     source, target = str(delivery.source or ""), str(delivery.target or "")
     source_name, target_name = short_name(source), short_name(target)
+    source_kind, target_kind = _kind(source), _kind(target)  # once, not once per lab
     cause = short_id(delivery.cause_id)
-    owners = [f for f in flows if f.knows(cause) or _owns(f.lab, _kind(source), source_name)
-              or _owns(f.lab, _kind(target), target_name)] or flows
+    owners = [f for f in flows if f.knows(cause) or _owns(f.lab, source_kind, source_name)
+              or _owns(f.lab, target_kind, target_name)] or flows
     detail = dict(delivery.detail or {})
     moved = 0 if delivery.status in _NOT_MOVED else int(detail.get("batch_size") or 1)
     # A batch delivery (an event source mapping's invoke) may list every message it carried in
