@@ -35,7 +35,9 @@ the execution's environment is created (``ExecutionWorker._get_evaluation_enviro
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ..observe import Delivery, emit
@@ -59,15 +61,24 @@ def _payload(text: Any) -> Any:
     return text
 
 
+def _back_from(history: list[dict[str, Any]], event: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``event``, then the events it follows from through ``previousEventId``, nearest first (bounded:
+    a malformed history cannot loop)."""
+    by_id = {e.get("id"): e for e in history}
+    current: dict[str, Any] | None = event
+    for _ in range(len(history) + 1):
+        if current is None:
+            return
+        yield current
+        current = by_id.get(current.get("previousEventId"))
+
+
 def _failing_state(history: list[dict[str, Any]], event: dict[str, Any]) -> str | None:
     """Follow ``previousEventId`` back from ``event`` to the state it happened in."""
-    by_id = {e.get("id"): e for e in history}
-    current, steps = event, 0
-    while current is not None and steps < len(history) + 1:
+    for current in _back_from(history, event):
         details = current.get("stateEnteredEventDetails") or current.get("stateExitedEventDetails")
         if details and details.get("name"):
             return str(details["name"])
-        current, steps = by_id.get(current.get("previousEventId")), steps + 1
     return None
 
 
@@ -76,14 +87,9 @@ def _kind(event: dict[str, Any]) -> str:
 
 
 def _scheduled(history: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any] | None:
-    """The TaskScheduled / LambdaFunctionScheduled event a task's outcome follows from."""
-    by_id = {e.get("id"): e for e in history}
-    current, steps = by_id.get(event.get("previousEventId")), 0
-    while current is not None and steps < 10:
-        if _kind(current).endswith("Scheduled"):
-            return current
-        current, steps = by_id.get(current.get("previousEventId")), steps + 1
-    return None
+    """The TaskScheduled / LambdaFunctionScheduled event a task's outcome follows from (at most 10 back)."""
+    earlier = itertools.islice(_back_from(history, event), 1, 11)
+    return next((e for e in earlier if _kind(e).endswith("Scheduled")), None)
 
 
 def _resource_arn(kind: str, action: str, parameters: dict[str, Any], machine_arn: str, region: str) -> str:
