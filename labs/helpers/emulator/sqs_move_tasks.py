@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..observe import Delivery, emit
+from .arns import Arn
 from .patching import Patch
 from .sqs_receive_fast import now_ms, receivable
 
@@ -106,12 +107,11 @@ class MoveTask:
 def _queue_by_arn(arn: str | None, parameter: str) -> Any:
     from moto.sqs.models import sqs_backends
 
-    parts = (arn or "").split(":")
-    if len(parts) != 6 or parts[2] != "sqs":
+    parsed = Arn.parse(arn or "")
+    if parsed.service != "sqs":
         raise _not_found(parameter)
-    region, account, name = parts[3], parts[4], parts[5]
     try:
-        queue = sqs_backends[account][region].queues.get(name)
+        queue = sqs_backends[parsed.account][parsed.region].queues.get(parsed.resource)
     except (KeyError, ValueError):
         queue = None
     if queue is None or queue.queue_arn != arn:
