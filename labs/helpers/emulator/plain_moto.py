@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import DISABLE_ENV
+
 ROOT = Path(__file__).resolve().parents[3]
 TESTS = ROOT / "tests" / "emulator"
 
@@ -66,7 +68,7 @@ def run_tests(files: list[str], disabled: str = "") -> tuple[int, int]:
     The variable reaches server subprocesses too (they inherit the environment), so a patch is
     off everywhere its tests look.
     """
-    env = {**os.environ, "LABS_EMULATOR_DISABLE": disabled}
+    env = {**os.environ, DISABLE_ENV: disabled}
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore",
                            *[str(TESTS / name) for name in files]],
                           capture_output=True, text=True, cwd=ROOT, env=env, check=False)
