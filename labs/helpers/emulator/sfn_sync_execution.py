@@ -78,7 +78,9 @@ def _apply() -> None:
     def start_sync(self: Any) -> Any:
         backend = self.stepfunction_backend
         if not isinstance(backend, StepFunctionsParserBackend):
-            raise NotImplementedError("StartSyncExecution needs the executing Step Functions backend")
+            raise NotImplementedError("StartSyncExecution needs moto's executing Step Functions backend: run the "
+                                      "emulator with moto config stepfunctions.execute_state_machine = True (the "
+                                      "embedded backend and `python -m labs emulator` set it)")
         execution = start_sync_execution(backend, self._get_param("stateMachineArn"), self._get_param("name"),
                                          self._get_param("input"), self._get_param("traceHeader"))
         return ActionResult(execution.to_start_sync_execution_output())
