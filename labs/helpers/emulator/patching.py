@@ -51,6 +51,9 @@ class Patch:
     apply: Callable[[], None]
     #: ``"module:Qual.name" -> fingerprint`` of every upstream object this patch replaces or wraps.
     targets: dict[str, str] = field(default_factory=dict)
+    #: Whether :meth:`install` has applied it in this process (``apply`` runs at most once: a second
+    #: run would wrap its own wrappers, and its targets are no longer upstream's code to check).
+    applied: bool = field(default=False, init=False, repr=False)
 
     def check(self) -> str:
         """Why the patch can no longer be applied, or an empty string when it can."""
@@ -65,10 +68,14 @@ class Patch:
         return ""
 
     def install(self) -> PatchStatus:
+        """Apply the patch if its targets are still what it was written against (once per process)."""
+        if self.applied:
+            return PatchStatus(True)
         problem = self.check()
         if problem:
             return PatchStatus(False, problem)
         self.apply()
+        self.applied = True
         return PatchStatus(True)
 
 
