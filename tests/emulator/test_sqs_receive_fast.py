@@ -41,8 +41,10 @@ def _moto_queue(name: str) -> Any:
 def test_patch_is_applied(lab: Lab) -> None:
     from moto.sqs.models import SQSBackend
 
+    from labs.helpers.emulator.sqs_receive_fast import _receive_message
+
     assert status()["sqs_receive_fast"].applied
-    assert getattr(SQSBackend.receive_message, "_labs_sqs_receive_fast", False)
+    assert SQSBackend.receive_message is _receive_message  # the patch's own receive, not moto's
 
 
 def test_receive_cost_does_not_grow_with_queue_depth(lab: Lab, clock_reads: list[int]) -> None:

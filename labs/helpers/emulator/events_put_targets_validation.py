@@ -59,8 +59,6 @@ def _apply() -> None:
     from moto.events.exceptions import ValidationException
     from moto.events.models import EventsBackend
 
-    if getattr(EventsBackend.put_targets, "_labs_validates", False):
-        return
     original = EventsBackend.put_targets
 
     @functools.wraps(original)
@@ -71,7 +69,6 @@ def _apply() -> None:
             raise ValidationException(f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(found))
         original(self, name, event_bus_arn, targets)
 
-    put_targets._labs_validates = True  # type: ignore[attr-defined]
     EventsBackend.put_targets = put_targets  # type: ignore[method-assign]
 
 

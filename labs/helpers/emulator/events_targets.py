@@ -370,15 +370,12 @@ def _attempt_for(original: Callable[..., None], rule: Any, target: dict[str, Any
 def _apply() -> None:
     from moto.events.models import Rule
 
-    if getattr(Rule.send_to_targets, "_labs_events_targets", False):
-        return
     original = Rule.send_to_targets
 
     @functools.wraps(original)
     def patched(self: Any, event: Any, transform_input: bool = True) -> None:
         send_to_targets(original, self, event, transform_input)
 
-    patched._labs_events_targets = True  # type: ignore[attr-defined]
     Rule.send_to_targets = patched  # type: ignore[method-assign]
 
 

@@ -23,8 +23,6 @@ def _apply() -> None:
     from moto.kinesis.responses import KinesisResponse
 
     create_stream = KinesisResponse.create_stream
-    if getattr(create_stream, "_labs_applies_tags", False):
-        return
 
     @functools.wraps(create_stream)
     def create_stream_with_tags(self: KinesisResponse) -> Any:
@@ -34,7 +32,6 @@ def _apply() -> None:
             self.kinesis_backend.add_tags_to_stream(stream_arn=None, stream_name=self._get_param("StreamName"), tags=tags)
         return result
 
-    create_stream_with_tags._labs_applies_tags = True  # type: ignore[attr-defined]
     KinesisResponse.create_stream = create_stream_with_tags  # type: ignore[method-assign]
 
 

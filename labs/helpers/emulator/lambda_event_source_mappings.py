@@ -615,7 +615,6 @@ def _wrap_create(original: Any) -> Any:
         start(esm)
         return esm
 
-    create_event_source_mapping._labs_wrapped = True  # type: ignore[attr-defined]
     return create_event_source_mapping
 
 
@@ -626,7 +625,6 @@ def _wrap_delete(original: Any) -> Any:
         stop(uuid)
         return esm
 
-    delete_event_source_mapping._labs_wrapped = True  # type: ignore[attr-defined]
     return delete_event_source_mapping
 
 
@@ -635,9 +633,8 @@ def _apply() -> None:
 
     from . import on_reset
 
-    if not getattr(LambdaBackend.create_event_source_mapping, "_labs_wrapped", False):
-        LambdaBackend.create_event_source_mapping = _wrap_create(LambdaBackend.create_event_source_mapping)  # type: ignore[method-assign]
-        LambdaBackend.delete_event_source_mapping = _wrap_delete(LambdaBackend.delete_event_source_mapping)  # type: ignore[method-assign]
+    LambdaBackend.create_event_source_mapping = _wrap_create(LambdaBackend.create_event_source_mapping)  # type: ignore[method-assign]
+    LambdaBackend.delete_event_source_mapping = _wrap_delete(LambdaBackend.delete_event_source_mapping)  # type: ignore[method-assign]
     on_reset(stop_all)
 
 

@@ -417,7 +417,6 @@ def _simple_backend_invoke(original: Callable[..., Any]) -> Callable[..., Any]:
 
         return LambdaBackend.invoke(self, function_name, qualifier, body, headers, response_headers)
 
-    invoke._labs_original = original  # type: ignore[attr-defined]
     return invoke
 
 
@@ -430,8 +429,7 @@ def _apply() -> None:
     on_reset(forget_loaded_code)  # a reset emulator has cold functions
 
     LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
-    if not hasattr(LambdaSimpleBackend.invoke, "_labs_original"):
-        LambdaSimpleBackend.invoke = _simple_backend_invoke(LambdaSimpleBackend.invoke)  # type: ignore[method-assign]
+    LambdaSimpleBackend.invoke = _simple_backend_invoke(LambdaSimpleBackend.invoke)  # type: ignore[method-assign]
 
 
 PATCH = Patch(

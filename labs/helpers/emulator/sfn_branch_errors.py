@@ -42,9 +42,6 @@ def error_name_for(error_name: str | None) -> Any:
     return CustomErrorName(error_name=error_name)
 
 
-error_name_for._labs_branch_errors = True  # type: ignore[attr-defined]
-
-
 def _apply() -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
     from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl

@@ -198,22 +198,18 @@ def _apply() -> None:
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     make_environment = ExecutionWorker._get_evaluation_environment
-    if not getattr(make_environment, "_labs_notes_arns", False):
 
-        @functools.wraps(make_environment)
-        def environment_knowing_its_execution(self: Any) -> Any:
-            env = make_environment(self)
-            details = self._evaluation_details
-            setattr(env.event_manager, _ARNS, (details.state_machine_details.arn,
-                                               details.execution_details.arn, details.execution_details.name))
-            return env
+    @functools.wraps(make_environment)
+    def environment_knowing_its_execution(self: Any) -> Any:
+        env = make_environment(self)
+        details = self._evaluation_details
+        setattr(env.event_manager, _ARNS, (details.state_machine_details.arn,
+                                           details.execution_details.arn, details.execution_details.name))
+        return env
 
-        environment_knowing_its_execution._labs_notes_arns = True  # type: ignore[attr-defined]
-        ExecutionWorker._get_evaluation_environment = environment_knowing_its_execution  # type: ignore[method-assign]
+    ExecutionWorker._get_evaluation_environment = environment_knowing_its_execution  # type: ignore[method-assign]
 
     add_event = EventManager.add_event
-    if getattr(add_event, "_labs_reports_transitions", False):
-        return
 
     @functools.wraps(add_event)
     def add_and_report(self: Any, *args: Any, **kwargs: Any) -> int:
@@ -230,7 +226,6 @@ def _apply() -> None:
                 emit(delivery)
         return event_id
 
-    add_and_report._labs_reports_transitions = True  # type: ignore[attr-defined]
     EventManager.add_event = add_and_report  # type: ignore[method-assign]
 
 

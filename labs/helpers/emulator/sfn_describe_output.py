@@ -29,8 +29,6 @@ def _apply() -> None:
     from moto.stepfunctions.responses import StepFunctionResponse
 
     describe = StepFunctionResponse.describe_execution
-    if getattr(describe, "_labs_json_output", False):
-        return
 
     @functools.wraps(describe)
     def describe_with_json_output(self: Any) -> Any:
@@ -48,7 +46,6 @@ def _apply() -> None:
             response = {**response, "stopDate": execution.stop_date}
         return ActionResult(response)
 
-    describe_with_json_output._labs_json_output = True  # type: ignore[attr-defined]
     StepFunctionResponse.describe_execution = describe_with_json_output  # type: ignore[method-assign]
 
 

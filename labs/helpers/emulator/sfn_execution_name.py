@@ -28,14 +28,11 @@ def _apply() -> None:
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
     start_execution = StepFunctionsParserBackend.start_execution
-    if getattr(start_execution, "_labs_names_executions", False):
-        return
 
     @functools.wraps(start_execution)
     def start_named_execution(self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
         return start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
 
-    start_named_execution._labs_names_executions = True  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = start_named_execution  # type: ignore[method-assign]
 
 

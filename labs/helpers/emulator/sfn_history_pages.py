@@ -80,8 +80,6 @@ def _apply() -> None:
     from moto.stepfunctions.responses import StepFunctionResponse
 
     history = StepFunctionResponse.get_execution_history
-    if getattr(history, "_labs_pages", False):
-        return
 
     @functools.wraps(history)
     def paged_history(self: Any) -> Any:
@@ -93,7 +91,6 @@ def _apply() -> None:
                                     self._get_param("nextToken"), self._get_param("reverseOrder"),
                                     self._get_param("includeExecutionData")))
 
-    paged_history._labs_pages = True  # type: ignore[attr-defined]
     StepFunctionResponse.get_execution_history = paged_history  # type: ignore[method-assign]
 
 

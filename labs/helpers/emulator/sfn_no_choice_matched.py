@@ -41,8 +41,6 @@ def _apply() -> None:
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     evaluate = StateChoice._eval_state
-    if getattr(evaluate, "_labs_no_choice_matched", False):
-        return
 
     @functools.wraps(evaluate)
     def eval_state(self: Any, env: Any) -> None:
@@ -59,7 +57,6 @@ def _apply() -> None:
                 event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(error=ERROR, cause=cause)),
             )) from None
 
-    eval_state._labs_no_choice_matched = True  # type: ignore[attr-defined]
     StateChoice._eval_state = eval_state  # type: ignore[method-assign]
 
 

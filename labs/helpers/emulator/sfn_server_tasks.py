@@ -42,8 +42,6 @@ def _apply() -> None:
     from moto.stepfunctions.parser.asl.utils import boto_client
 
     start = ThreadedMotoServer.start
-    if getattr(start, "_labs_remembers", False):
-        return
 
     @functools.wraps(start)
     def start_and_remember(self: ThreadedMotoServer) -> None:
@@ -51,7 +49,6 @@ def _apply() -> None:
         with _lock:
             _servers.append(self)
 
-    start_and_remember._labs_remembers = True  # type: ignore[attr-defined]
     ThreadedMotoServer.start = start_and_remember  # type: ignore[method-assign]
     boto_client.moto_server_port = serving_port  # type: ignore[attr-defined]
 

@@ -85,8 +85,6 @@ def _apply() -> None:
     from moto.stepfunctions.responses import StepFunctionResponse
 
     stop = StepFunctionResponse.stop_execution
-    if getattr(stop, "_labs_settles", False):
-        return
 
     @functools.wraps(stop)
     def stop_with_error_and_cause(self: Any) -> Any:
@@ -97,7 +95,6 @@ def _apply() -> None:
         stop_date = stop_and_settle(execution, self._get_param("error"), self._get_param("cause"))
         return ActionResult({"stopDate": stop_date})
 
-    stop_with_error_and_cause._labs_settles = True  # type: ignore[attr-defined]
     StepFunctionResponse.stop_execution = stop_with_error_and_cause  # type: ignore[method-assign]
 
 

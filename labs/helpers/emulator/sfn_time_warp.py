@@ -111,9 +111,6 @@ def _apply() -> None:
     from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
-    if getattr(WaitFunction._wait_interval, "_labs_warped", False):
-        return
-
     program_eval = Program.eval
 
     @functools.wraps(program_eval)
@@ -130,7 +127,6 @@ def _apply() -> None:
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
         warped_wait(env, wait_seconds, interruptible=True)
 
-    wait_interval._labs_warped = True  # type: ignore[attr-defined]
     WaitFunction._wait_interval = wait_interval  # type: ignore[method-assign]
 
     retry_body = retrier_decl.RetrierDecl._eval_body

@@ -47,8 +47,6 @@ def _apply() -> None:
     from .sfn_time_warp import execution_now
 
     original = Timestamp._get_wait_seconds
-    if getattr(original, "_labs_utc", False):
-        return
 
     @functools.wraps(original)
     def wait_seconds_in_utc(self: Any, env: Any) -> int:
@@ -59,7 +57,6 @@ def _apply() -> None:
             raise FailureEventException(self._create_failure_event(env, text))
         return max(0, int((instant - execution_now(env.event_manager)).total_seconds()))
 
-    wait_seconds_in_utc._labs_utc = True  # type: ignore[attr-defined]
     Timestamp._get_wait_seconds = wait_seconds_in_utc  # type: ignore[method-assign]
     # The same rule where moto checks a literal Timestamp while reading the definition.
     Timestamp._from_timestamp_string = staticmethod(parse)  # type: ignore[method-assign]

@@ -156,7 +156,6 @@ def _wrap_publish(original: Any) -> Any:
             base["detail"]["error"] = error
         emit(Delivery(action="fanout", status="failed" if error else "delivered", payload=message, **base))
 
-    publish._labs_wrapped = True  # type: ignore[attr-defined]
     return publish
 
 
@@ -165,8 +164,7 @@ def _apply() -> None:
 
     from . import on_reset
 
-    if not getattr(Subscription.publish, "_labs_wrapped", False):
-        Subscription.publish = _wrap_publish(Subscription.publish)  # type: ignore[method-assign]
+    Subscription.publish = _wrap_publish(Subscription.publish)  # type: ignore[method-assign]
     on_reset(clear)
 
 

@@ -39,8 +39,6 @@ def _apply() -> None:
     from moto.sqs.models import Queue
 
     add_message = Queue.add_message
-    if getattr(add_message, "_labs_fifo_sequence", False):
-        return
 
     @functools.wraps(add_message)
     def numbered(self: Queue, message: Any) -> None:
@@ -48,7 +46,6 @@ def _apply() -> None:
             message.sequence_number = _next_number(self)
         add_message(self, message)
 
-    numbered._labs_fifo_sequence = True  # type: ignore[attr-defined]
     Queue.add_message = numbered  # type: ignore[method-assign]
 
 

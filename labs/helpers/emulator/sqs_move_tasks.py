@@ -284,17 +284,15 @@ def _apply() -> None:
     from moto.sqs.models import Queue
     from moto.sqs.responses import SQSResponse
 
-    if not getattr(Queue.add_message, "_labs_records_source", False):
-        add_message = Queue.add_message
+    add_message = Queue.add_message
 
-        @functools.wraps(add_message)
-        def recording_source(self: Queue, message: Any) -> None:
-            if getattr(message, SOURCE_ATTRIBUTE, None) is None:
-                setattr(message, SOURCE_ATTRIBUTE, self.queue_arn)  # the first queue it entered
-            add_message(self, message)
+    @functools.wraps(add_message)
+    def recording_source(self: Queue, message: Any) -> None:
+        if getattr(message, SOURCE_ATTRIBUTE, None) is None:
+            setattr(message, SOURCE_ATTRIBUTE, self.queue_arn)  # the first queue it entered
+        add_message(self, message)
 
-        recording_source._labs_records_source = True  # type: ignore[attr-defined]
-        Queue.add_message = recording_source  # type: ignore[method-assign]
+    Queue.add_message = recording_source  # type: ignore[method-assign]
     for name, method in _response_methods().items():
         if name not in SQSResponse.__dict__:
             setattr(SQSResponse, name, method)

@@ -47,7 +47,6 @@ from typing import Any
 from .patching import Patch
 
 NAME = "sqs_receive_fast"
-_MARK = "_labs_sqs_receive_fast"
 #: Longest single wait while long polling, a safety net for changes made without notifying.
 _MAX_WAIT_SLICE = 1.0
 
@@ -242,8 +241,6 @@ def _wake_after(change_visibility: Any) -> Any:
 def _apply() -> None:
     from moto.sqs.models import Queue, SQSBackend
 
-    if getattr(SQSBackend.receive_message, _MARK, False):
-        return
     replacements: list[tuple[type, str, Any]] = [
         (Queue, "messages", property(_messages)),
         (Queue, "approximate_number_of_messages", property(_approximate_number_of_messages)),
@@ -260,7 +257,6 @@ def _apply() -> None:
         if not hasattr(function, "__wrapped__"):  # replacements (not functools.wraps wrappers)
             # Keeps other patches' fingerprints of moto's code valid: inspect follows __wrapped__.
             function.__wrapped__ = current.fget if isinstance(current, property) else current
-        setattr(function, _MARK, True)
         setattr(owner, attribute, value)
 
 
