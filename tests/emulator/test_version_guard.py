@@ -22,6 +22,7 @@ import pytest
 
 from labs.helpers import emulator
 from labs.helpers.backend import start_embedded_emulator
+from labs.helpers.emulator.patching import Patch, PatchStatus
 
 CONSTRAINTS = Path(__file__).resolve().parents[2] / "constraints.txt"
 
@@ -54,6 +55,15 @@ def test_every_patch_is_applied_on_the_pinned_versions(monkeypatch: pytest.Monke
     assert sorted(status) == sorted(names), "every module in PATCH_MODULES is installed"
     not_applied = {name: s.reason for name, s in status.items() if not s.applied}
     assert not_applied == {}, f"patches not applied on the pinned versions: {not_applied}"
+
+
+def test_a_patch_is_applied_once_however_often_it_is_installed() -> None:
+    """A second ``apply`` would wrap the patch's own wrappers (every delivery reported twice, every
+    FIFO message numbered twice), so ``Patch.install`` applies once and then only says it did."""
+    calls: list[str] = []
+    patch = Patch("once", "restores", "plain moto", apply=lambda: calls.append("applied"))
+    assert [patch.install(), patch.install()] == [PatchStatus(True), PatchStatus(True)]
+    assert calls == ["applied"]
 
 
 # The drift scenarios run in a fresh interpreter: once a patch is applied, its target IS the patch
