@@ -31,6 +31,7 @@ from botocore.exceptions import ClientError
 from labs.helpers import Lab, start_lab
 from labs.helpers.observe import Delivery, emit
 from labs.helpers.trace import COLUMNS, DEFAULT_CAPACITY, Flow, Row
+from tests.emulator.lambda_helpers import deploy
 
 FAKE_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
 FAKE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -327,18 +328,8 @@ def test_dynamodb_writes_and_stream_get_records(lab: Lab) -> None:
 
 # ---------------------------------------------------------------------------- Lambda
 def test_lambda_invoke_is_recorded_without_reading_the_response_stream(lab: Lab) -> None:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
-    role = lab.client("iam").create_role(RoleName=lab.name("fn"), AssumeRolePolicyDocument=json.dumps(trust))
+    deploy(lab, "ship", "def handler(event, context):\n    return event\n")
     fn = lab.client("lambda")
-    fn.create_function(FunctionName=lab.name("ship"), Runtime="python3.11", Handler="handler.handler",
-                       Role=role["Role"]["Arn"], Code={"ZipFile": buffer.getvalue()})
     answer = fn.invoke(FunctionName=lab.name("ship"), Payload=json.dumps({"order_id": "o-11"}).encode())
     assert answer["Payload"].read()  # still readable by the student: the trace never consumed it
     row = _one(lab, operation="Invoke")
@@ -656,21 +647,11 @@ def test_reading_while_another_thread_records(lab: Lab) -> None:
 def test_event_source_mapping_batches_are_followed(lab: Lab) -> None:
     """Lambda with SQS: "Lambda reads messages in batches and invokes your function once for each
     batch" - one esm-invoke delivery per batch, carrying every message of it."""
-    import io
-    import zipfile
-
     from labs.helpers.functions import settle
 
     sqs, fn = lab.client("sqs"), lab.client("lambda")
     url = sqs.create_queue(QueueName=lab.name("orders"))["QueueUrl"]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return {}\n")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
-    role = lab.client("iam").create_role(RoleName=lab.name("fn"), AssumeRolePolicyDocument=json.dumps(trust))
-    arn = fn.create_function(FunctionName=lab.name("consumer"), Runtime="python3.11", Handler="handler.handler",
-                             Role=role["Role"]["Arn"], Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
+    arn = deploy(lab, "consumer", "def handler(event, context):\n    return {}\n")
     mapping = fn.create_event_source_mapping(EventSourceArn=_queue_arn(sqs, url), FunctionName=arn, BatchSize=10,
                                              Enabled=False)
     sent = sqs.send_message_batch(QueueUrl=url, Entries=[

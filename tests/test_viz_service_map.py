@@ -4,10 +4,6 @@ source mappings, state machine tasks - with edge widths from the flow trace."""
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-
 import matplotlib.pyplot as plt
 import pytest
 
@@ -15,6 +11,7 @@ from labs.helpers import Lab
 from labs.helpers import resources as res
 from labs.helpers.viz import service_map
 from labs.helpers.viz.service_map import edge_width
+from tests.emulator.lambda_helpers import deploy
 from tests.viz_frames import call, delivery, flow_df, legend_texts, map_edges
 
 
@@ -106,23 +103,11 @@ def test_service_map_a_log_group_target_is_one_node_with_the_traced_count(lab: L
     assert from_rule[lab.name("audit")]["kind"] == "rule" and from_rule[lab.name("audit")]["count"] == 1
 
 
-def _function(lab: Lab, name: str) -> str:
-    role = lab.client("iam").create_role(RoleName=lab.name("fn-role"), AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    return lab.client("lambda").create_function(
-        FunctionName=lab.name(name), Runtime="python3.12", Role=role, Handler="handler.handler",
-        Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
-
-
 def test_service_map_event_source_mappings_from_streams_and_queues(lab: Lab) -> None:
     stream_arn = res.ensure_stream(lab, "clicks")
     table = res.ensure_table(lab, "orders")
     queue = res.ensure_queue(lab, "work")
-    fn = _function(lab, "consumer")
+    fn = deploy(lab, "consumer", "def handler(event, context):\n    return event\n")
     aws_lambda = lab.client("lambda")
     aws_lambda.create_event_source_mapping(EventSourceArn=stream_arn, FunctionName=fn, StartingPosition="LATEST",
                                            BatchSize=50)
