@@ -30,19 +30,17 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import statistics
 import sys
 import time
 import tracemalloc
 import uuid
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("LABS_USER", "bench")
-for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
-    os.environ.pop(_variable, None)
+from _modes import ROOT, use_embedded
+
+sys.path.insert(0, str(ROOT))
+use_embedded()  # the embedded emulator only, LABS_USER "bench"
 
 from labs.helpers import start_lab
 from labs.helpers.backend import start_embedded_emulator

@@ -26,14 +26,13 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("LABS_USER", "bench")
+from _modes import ROOT, use_embedded
+
+sys.path.insert(0, str(ROOT))
+use_embedded()  # the embedded emulator only, LABS_USER "bench"
 os.environ["MPLBACKEND"] = "Agg"
-for _variable in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")] + ["LABS_BACKEND"]:
-    os.environ.pop(_variable, None)
 
 import matplotlib.pyplot as plt
 import pandas as pd
