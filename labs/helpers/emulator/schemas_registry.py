@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.core.base_backend import BackendDict, BaseBackend
+
 from .patching import Patch
 from .routes import add_host
 
@@ -188,13 +190,7 @@ def _page(items: list[Any], limit: int | None, token: str | None) -> tuple[list[
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-def _backend_base() -> type:
-    from moto.core.base_backend import BaseBackend
-
-    return BaseBackend
-
-
-class SchemasBackend(_backend_base()):  # type: ignore[misc]
+class SchemasBackend(BaseBackend):
     """Registries and schemas of one account in one region."""
 
     def __init__(self, region_name: str, account_id: str) -> None:
@@ -297,14 +293,8 @@ class SchemasBackend(_backend_base()):  # type: ignore[misc]
         raise not_found(f"Resource {arn} does not exist.")
 
 
-def _backends_base() -> Any:
-    from moto.core.base_backend import BackendDict
-
-    return BackendDict
-
-
 #: moto's per-account, per-region container; reset with every other moto backend.
-schemas_backends: Any = _backends_base()(SchemasBackend, SERVICE)
+schemas_backends: Any = BackendDict(SchemasBackend, SERVICE)
 
 
 # ---------------------------------------------------------------------------- HTTP layer
