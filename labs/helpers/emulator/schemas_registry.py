@@ -35,6 +35,7 @@ description (no new version); version numbers are never reused after ``DeleteSch
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -409,14 +410,10 @@ def _response_class() -> type:
     return SchemasResponse
 
 
-_RESPONSE: type | None = None
-
-
+@functools.cache
 def response_class() -> type:
-    global _RESPONSE
-    if _RESPONSE is None:
-        _RESPONSE = _response_class()
-    return _RESPONSE
+    """The HTTP layer's class, built once (every URL path dispatches to it)."""
+    return _response_class()
 
 
 def url_paths() -> dict[str, Any]:
