@@ -347,9 +347,9 @@ class StreamPoller(Poller):
         super().__init__(esm)
         self.positions: dict[str, int] = {}
         self.attempts: dict[str, int] = {}
+        from_latest = (self.esm.starting_position or "TRIM_HORIZON").upper() == "LATEST"
         for shard_id, latest in self.shards_latest().items():
-            start = (self.esm.starting_position or "TRIM_HORIZON").upper()
-            self.positions[shard_id] = latest if start == "LATEST" else -1
+            self.positions[shard_id] = latest if from_latest else -1
 
     def max_retries(self) -> int:
         configured = self.esm.max_retry_attempts
