@@ -300,16 +300,18 @@ class _Tee(io.TextIOBase):
             self._primary.flush()
 
 
-def _error_payload(err: BaseException, request_id: str) -> dict[str, Any]:
+def _error_payload(error_type: str, message: str, request_id: str,
+                   stack_trace: list[str] | None = None) -> dict[str, Any]:
+    """Lambda's error document: ``{errorMessage, errorType, requestId, stackTrace}``."""
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack_trace or []}
+
+
+def _raised(err: BaseException, request_id: str) -> dict[str, Any]:
+    """The error document for an exception from loading or running the handler."""
     if isinstance(err, _RuntimeError):
-        return {"errorMessage": str(err), "errorType": err.error_type, "requestId": request_id, "stackTrace": []}
+        return _error_payload(err.error_type, str(err), request_id)
     frames = traceback.extract_tb(err.__traceback__)[1:]  # drop this module's own frame
-    return {
-        "errorMessage": str(err),
-        "errorType": type(err).__name__,
-        "requestId": request_id,
-        "stackTrace": traceback.format_list(frames),
-    }
+    return _error_payload(type(err).__name__, str(err), request_id, traceback.format_list(frames))
 
 
 def run_handler(fn: Any, event: Any) -> Invocation:
@@ -342,16 +344,15 @@ def run_handler(fn: Any, event: Any) -> Invocation:
             try:
                 payload = json.dumps(result).encode()
             except (TypeError, ValueError) as err:
-                error = {"errorMessage": f"Unable to marshal response: {err}", "errorType": "Runtime.MarshalError",
-                         "requestId": request_id, "stackTrace": []}
+                error = _error_payload("Runtime.MarshalError", f"Unable to marshal response: {err}", request_id)
         except Exception as err:  # noqa: BLE001 - any handler failure is Lambda's "Unhandled"
-            error = _error_payload(err, request_id)
+            error = _raised(err, request_id)
             log.write(f"[ERROR] {error['errorType']}: {error['errorMessage']}\n")
     duration_ms = (time.monotonic() - started) * 1000
     if error is None and duration_ms > context.timeout_s * 1000:
-        error = {"errorMessage": f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {request_id} "
-                                 f"Task timed out after {context.timeout_s:.2f} seconds",
-                 "errorType": "Sandbox.Timedout", "requestId": request_id, "stackTrace": []}
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        error = _error_payload("Sandbox.Timedout",
+                               f"{stamp} {request_id} Task timed out after {context.timeout_s:.2f} seconds", request_id)
     if error is not None:
         payload = json.dumps(error).encode()
     log.write(f"END RequestId: {request_id}\n")
