@@ -116,6 +116,16 @@ def test_missing_handler_function_is_a_runtime_error(lab: Lab) -> None:
     assert error["errorType"] == "Runtime.HandlerNotFound"
 
 
+def test_a_result_json_cannot_encode_is_a_marshal_error(lab: Lab) -> None:
+    """Developer guide, Python handler: the RequestResponse result is "serialized into JSON with
+    json.dumps"; a result that cannot be is the runtime's ``Runtime.MarshalError``, not the handler's."""
+    deploy(lab, "sets", "def handler(event, context):\n    return {'skus': {'SKU-1'}}\n")
+    response, error = _call(lab, lab.name("sets"), {})
+    assert response["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "Runtime.MarshalError"
+    assert error["errorMessage"].startswith("Unable to marshal response:") and error["stackTrace"] == []
+
+
 def test_log_tail_has_printed_output(lab: Lab) -> None:
     deploy(lab, "talker", "def handler(event, context):\n    print('processing order', event['id'])\n    return 1\n")
     response, _ = _call(lab, lab.name("talker"), {"id": "o-1"}, LogType="Tail")
