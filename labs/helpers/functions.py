@@ -109,10 +109,8 @@ def _embedded(lab: Lab | None) -> bool:
 
 
 def _in_flight_here() -> list[str]:
-    try:
-        from .emulator import lambda_event_source_mappings as esm
-    except ImportError:  # pragma: no cover - the layer ships with the package
-        return []
+    from .emulator import lambda_event_source_mappings as esm
+
     return esm.in_flight()
 
 
@@ -146,10 +144,8 @@ def outbox(lab: Any = None, protocol: str | None = None) -> list[dict[str, Any]]
     ``subject``, ``message``, ``message_id``, ``topic_arn`` (and ``body``, what the recipient gets).
     On real AWS these go to real mailboxes and phones, so there is nothing to read here.
     """
-    try:
-        from .emulator.sns_delivery_protocols import sent
-    except ImportError:  # pragma: no cover - the layer ships with the package
-        return []
+    from .emulator.sns_delivery_protocols import sent
+
     entries = sent(protocol)
     prefix = getattr(lab, "prefix", None)
     if prefix:
