@@ -99,12 +99,14 @@ def install() -> dict[str, PatchStatus]:
         for patch in patches():
             if patch.name in _status:
                 continue
-            _status[patch.name] = (PatchStatus(False, f"disabled by {DISABLE_ENV}") if patch.name in off
-                                   else patch.install())
-            if patch.name not in off and not _status[patch.name].applied:
+            if patch.name in off:
+                _status[patch.name] = PatchStatus(False, f"disabled by {DISABLE_ENV}")
+                continue
+            _status[patch.name] = result = patch.install()
+            if not result.applied:
                 # Said at install time, naming patch and target, so drift is not discovered later
                 # as a lab that mysteriously behaves like plain moto.
-                warnings.warn(f"emulator patch {patch.name} was NOT applied: {_status[patch.name].reason}. "
+                warnings.warn(f"emulator patch {patch.name} was NOT applied: {result.reason}. "
                               f"Until it is updated the emulator behaves like plain moto here: {patch.plain_moto}.",
                               PatchNotApplied, stacklevel=2)
         return dict(_status)
