@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import threading
+import time
 import zipfile
 from typing import Any
 
@@ -70,12 +70,10 @@ def invocations(deliveries: list[Delivery]) -> list[Delivery]:
 
 
 def wait_for(deliveries: list[Delivery], count: int, timeout: float = 5.0) -> list[Delivery]:
-    """Wait (bounded, event-driven polling) until ``count`` esm-invoke deliveries were reported."""
-    done = threading.Event()
-    for _ in range(int(timeout / 0.02)):
-        if len(invocations(deliveries)) >= count:
-            break
-        done.wait(0.02)
+    """Wait (bounded polling) until ``count`` esm-invoke deliveries were reported."""
+    deadline = time.monotonic() + timeout
+    while len(invocations(deliveries)) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
     return invocations(deliveries)
 
 
