@@ -110,7 +110,7 @@ def classify(err: BaseException) -> TargetFailure:
         return TargetFailure("THROTTLING", message, retryable=True)
     if code in _INVALID_INPUT_CODES:
         return TargetFailure("INVALID_PARAMETER", message, retryable=False)
-    if raw is not None and isinstance(raw, str):
+    if isinstance(raw, str):  # a service error code the maps above do not name
         return TargetFailure("ERROR_FROM_TARGET", message, retryable=False)
     return TargetFailure("INTERNAL_ERROR", f"{type(err).__name__}: {message}", retryable=True)
 
