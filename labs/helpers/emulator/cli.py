@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         print(running.url, flush=True)
         print(f"SecureCart emulator listening on {running.url}\n"
               f"In another shell or notebook:  export AWS_ENDPOINT_URL={running.url}\n"
+              "For the AWS CLI or a bare boto3 client also set a region and any credentials (the emulator\n"
+              "does not check them): export AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing "
+              "AWS_SECRET_ACCESS_KEY=testing\n"
               "Stop with Ctrl+C.", flush=True)
         while not stop.wait(0.5):  # short waits: the signal handler runs between them at the latest
             pass
