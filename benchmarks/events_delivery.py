@@ -66,7 +66,7 @@ def _run(mode: str, count: int) -> dict[str, float]:
         client("sqs").delete_queue(QueueUrl=gone_url)
         events.put_rule(Name="fan", EventBusName="bench-bus", EventPattern='{"source": ["bench.fan"]}')
         events.put_targets(Rule="fan", EventBusName="bench-bus", Targets=[
-            {"Id": "t", "Arn": topic}, {"Id": "sm", "Arn": machine},
+            {"Id": "t", "Arn": topic}, {"Id": "sm", "Arn": machine, "RoleArn": "arn:aws:iam::123456789012:role/events"},
             {"Id": "gone", "Arn": gone_arn, "DeadLetterConfig": {"Arn": dlq_arn}}])
         results["fan-out+dlq"] = count / _put(client, "bench-bus", count, "bench.fan")
     return results

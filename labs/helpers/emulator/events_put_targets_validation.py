@@ -4,7 +4,10 @@ AWS (API reference, PutTargets): "Input, InputPath, and InputTransformer are mut
 optional parameters of a target"; Target.Input is "Valid JSON text passed to the target";
 RetryPolicy.MaximumRetryAttempts has "Valid Range: Minimum value of 0. Maximum value of 185" and
 MaximumEventAgeInSeconds "Minimum value of 60. Maximum value of 86400"; DeadLetterConfig.Arn is "The
-ARN of the SQS queue specified as the target for the dead-letter queue". moto 5.2.5 stores any of
+ARN of the SQS queue specified as the target for the dead-letter queue"; and (user guide, "Amazon
+EventBridge targets") "For EC2 instances, Kinesis data streams, and Step Functions state machines,
+EventBridge uses IAM roles that you specify in the RoleARN parameter in PutTargets": without one AWS
+answers "RoleArn is required for target <arn>." (so do Firehose and CodePipeline targets). moto 5.2.5 stores any of
 these, so a lab's typo surfaced only later as a delivery that behaved oddly (botocore itself only
 checks the minimums). Errors are ``ValidationException`` with AWS's constraint wording.
 """
@@ -15,10 +18,13 @@ import functools
 import json
 from typing import Any
 
+from .arns import Arn
 from .patching import Patch
 
 NAME = "events_put_targets_validation"
 RANGES = {"MaximumRetryAttempts": (0, 185), "MaximumEventAgeInSeconds": (60, 86_400)}
+#: Services whose targets EventBridge reaches by assuming the target's RoleArn (PutTargets requires it).
+NEEDS_ROLE = {"states", "kinesis", "firehose", "codepipeline"}
 _MEMBER_NAMES = {"MaximumRetryAttempts": "maximumRetryAttempts", "MaximumEventAgeInSeconds": "maximumEventAgeInSeconds"}
 
 
@@ -47,6 +53,9 @@ def problems(targets: list[dict[str, Any]]) -> list[str]:
             elif int(value) > high:
                 found.append(f"Value '{value}' at '{member}' failed to satisfy constraint: "
                              f"Member must have value less than or equal to {high}")
+        arn = str(target.get("Arn", ""))
+        if Arn.parse(arn).service in NEEDS_ROLE and not target.get("RoleArn"):
+            found.append(f"RoleArn is required for target {arn}.")
         dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
         parts = str(dlq).split(":")
         if dlq is not None and (len(parts) < 6 or parts[0] != "arn" or parts[2] != "sqs"):
@@ -75,7 +84,8 @@ def _apply() -> None:
 PATCH = Patch(
     name=NAME,
     restores="PutTargets rejects more than one of Input/InputPath/InputTransformer, an Input that is not JSON, "
-             "RetryPolicy values out of range and a dead-letter queue that is not an SQS queue",
+             "RetryPolicy values out of range, a dead-letter queue that is not an SQS queue, and a Step Functions, "
+             "Kinesis, Firehose or CodePipeline target without RoleArn",
     plain_moto="PutTargets stores all of these and the rule misbehaves later",
     apply=_apply,
     targets={"moto.events.models:EventsBackend.put_targets": "5c3742b61a68"},
