@@ -81,6 +81,33 @@ def test_rule_targets_follow_the_cell(lab: Lab) -> None:
     assert body["detail"] == {"orderId": "o-1"}
 
 
+def test_rule_targets_get_the_resource_policies_aws_checks(lab: Lab) -> None:
+    """EventBridge user guide, "Using resource-based policies for Amazon EventBridge": SQS queues,
+    SNS topics and Lambda functions must allow events.amazonaws.com for the rule. The emulator does
+    not check, so the helper must write them for the same cell to work on AWS; a re-run keeps one each."""
+    from tests.emulator.lambda_helpers import deploy
+
+    queue = res.ensure_queue(lab, "audit")
+    topic = res.ensure_topic(lab, "alerts")
+    function = deploy(lab, "notify", "def handler(event, context):\n    return None\n")
+    targets = [{"Id": "q", "Arn": queue.arn}, {"Id": "t", "Arn": topic}, {"Id": "f", "Arn": function}]
+    for _ in range(2):
+        rule = res.ensure_rule(lab, "alerts", pattern={"source": ["securecart.orders"]}, targets=targets)
+
+    def from_rule(policy: str) -> list[dict]:
+        return [s for s in json.loads(policy)["Statement"]
+                if s["Principal"] == {"Service": "events.amazonaws.com"}  # Lambda writes ArnLike/AWS:SourceArn
+                and [rule] == [v for test in s["Condition"].values() for k, v in test.items()
+                               if k.lower() == "aws:sourcearn"]]
+
+    queue_policy = lab.client("sqs").get_queue_attributes(QueueUrl=queue.url, AttributeNames=["Policy"])
+    topic_policy = lab.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+    function_policy = lab.client("lambda").get_policy(FunctionName=function)["Policy"]
+    assert [s["Action"] for s in from_rule(queue_policy["Attributes"]["Policy"])] == ["sqs:SendMessage"]
+    assert [s["Action"] for s in from_rule(topic_policy)] == ["sns:Publish"]
+    assert [s["Action"] for s in from_rule(function_policy)] == ["lambda:InvokeFunction"]
+
+
 def test_state_machine_is_updated_in_place(lab: Lab) -> None:
     definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
     arn = res.ensure_state_machine(lab, "fulfil", definition)

@@ -113,6 +113,24 @@ def ensure_queue(
     return QueueRef(name, url, arn, dead_letter)
 
 
+def _with_statement(policy_text: str | None, statement: dict[str, Any]) -> str:
+    """``policy_text`` (a resource policy, or None for none yet) with ``statement`` in it: a statement
+    with the same Sid is replaced, so a re-run cell never duplicates it, and every other is kept."""
+    policy = json.loads(policy_text or '{"Version": "2012-10-17", "Statement": []}')
+    policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != statement["Sid"]] + [statement]
+    return json.dumps(policy)
+
+
+def _sid(source_arn: str) -> str:
+    """A statement id derived from the source it allows (one statement per source)."""
+    return "Allow-" + "".join(ch if ch.isalnum() else "-" for ch in source_arn.split(":", 5)[-1])[:90]
+
+
+def _allowed_from(service: str, action: str, resource: str, source_arn: str) -> dict[str, Any]:
+    return {"Sid": _sid(source_arn), "Effect": "Allow", "Principal": {"Service": service}, "Action": action,
+            "Resource": resource, "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}}
+
+
 def allow_service_to_send(lab: Lab, queue: QueueRef, service: str, source_arn: str) -> None:
     """Let ``service`` (e.g. ``sns.amazonaws.com``) send to ``queue`` only on behalf of ``source_arn``.
 
@@ -120,20 +138,42 @@ def allow_service_to_send(lab: Lab, queue: QueueRef, service: str, source_arn: s
     this again for the same source replaces rather than duplicates, and other sources are kept.
     """
     sqs = lab.client("sqs")
-    sid = "Allow-" + "".join(ch if ch.isalnum() else "-" for ch in source_arn.split(":", 5)[-1])[:90]
-    statement = {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sqs:SendMessage",
-        "Resource": queue.arn,
-        "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
-    }
+    statement = _allowed_from(service, "sqs:SendMessage", queue.arn, source_arn)
     with explained(f"set the access policy of queue '{queue.name}'"):
         current = sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=["Policy"]).get("Attributes", {})
-        policy = json.loads(current.get("Policy") or '{"Version": "2012-10-17", "Statement": []}')
-        policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != sid] + [statement]
-        sqs.set_queue_attributes(QueueUrl=queue.url, Attributes={"Policy": json.dumps(policy)})
+        sqs.set_queue_attributes(QueueUrl=queue.url, Attributes={"Policy": _with_statement(current.get("Policy"), statement)})
+
+
+def allow_service_to_publish(lab: Lab, topic_arn: str, service: str, source_arn: str) -> None:
+    """Let ``service`` (e.g. ``events.amazonaws.com``) publish to the topic only on behalf of ``source_arn``.
+
+    Why: an EventBridge rule delivers to an SNS topic only if the topic's access policy allows it
+    (EventBridge user guide, "Using resource-based policies": "Amazon SNS permissions"); the default
+    topic policy allows only the owner's account. One statement per source, as for queues.
+    """
+    sns = lab.client("sns")
+    statement = _allowed_from(service, "sns:Publish", topic_arn, source_arn)
+    with explained(f"set the access policy of topic '{topic_arn.rsplit(':', 1)[-1]}'"):
+        current = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"].get("Policy")
+        sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy",
+                                 AttributeValue=_with_statement(current, statement))
+
+
+def allow_service_to_invoke(lab: Lab, function_arn: str, service: str, source_arn: str) -> None:
+    """Let ``service`` invoke the function only on behalf of ``source_arn`` (its resource-based policy).
+
+    Why: EventBridge (and SNS) invoke a Lambda target only if the function's policy allows them
+    (Lambda developer guide, "Granting function access to AWS services"). Re-running keeps one statement.
+    """
+    lam = lab.client("lambda")
+    with explained(f"allow {service} to invoke '{function_arn.rsplit(':', 1)[-1]}'"):
+        try:
+            lam.remove_permission(FunctionName=function_arn, StatementId=_sid(source_arn))
+        except ClientError as err:
+            if error_code(err) != "ResourceNotFoundException":
+                raise
+        lam.add_permission(FunctionName=function_arn, StatementId=_sid(source_arn), Action="lambda:InvokeFunction",
+                           Principal=service, SourceArn=source_arn)
 
 
 # --------------------------------------------------------------------------- SNS
@@ -212,8 +252,10 @@ def ensure_rule(
 ) -> str:
     """A rule with ``pattern`` on ``bus`` whose targets are exactly ``targets``; returns its ARN.
 
-    SQS targets get a queue policy that lets only this rule send. Targets no longer listed are
-    removed, so the rule always matches what the cell says.
+    SQS, SNS and Lambda targets get the resource policy statement that lets only this rule deliver
+    (AWS checks them; the emulator does not, so without this a lab would work here and fail on AWS).
+    Step Functions and Kinesis targets need a ``RoleArn`` in the target instead (see ``ensure_role``).
+    Targets no longer listed are removed, so the rule always matches what the cell says.
     """
     if not isinstance(pattern, dict) or not pattern:
         raise LabError("An event pattern must be a non-empty dict, e.g. {'source': ['securecart.orders']}.",
@@ -222,11 +264,17 @@ def ensure_rule(
     events = lab.client("events")
     with explained(f"create rule '{name}' on bus '{bus}'"):
         arn = events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")["RuleArn"]
-        for target in targets:
-            if target.get("Arn", "").startswith("arn:aws:sqs:"):
-                queue_name = target["Arn"].rsplit(":", 1)[-1]
+        for target in targets:  # the access each target's own policy must give the rule, as on AWS
+            target_arn = str(target.get("Arn", ""))
+            service = target_arn.split(":", 3)[2] if target_arn.count(":") >= 3 else ""
+            if service == "sqs":
+                queue_name = target_arn.rsplit(":", 1)[-1]
                 url = lab.client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
-                allow_service_to_send(lab, QueueRef(queue_name, url, target["Arn"]), "events.amazonaws.com", arn)
+                allow_service_to_send(lab, QueueRef(queue_name, url, target_arn), "events.amazonaws.com", arn)
+            elif service == "sns":
+                allow_service_to_publish(lab, target_arn, "events.amazonaws.com", arn)
+            elif service == "lambda":
+                allow_service_to_invoke(lab, target_arn, "events.amazonaws.com", arn)
         current = {t["Id"] for t in events.list_targets_by_rule(Rule=name, EventBusName=bus)["Targets"]}
         stale = current - {t["Id"] for t in targets}
         if stale:
