@@ -54,6 +54,18 @@ def test_settle_names_the_handlers_error_when_it_gives_up(lab: Lab) -> None:
         settle(lab, timeout=0.5)
 
 
+def test_settle_counts_a_delayed_message_once(lab: Lab) -> None:
+    """A message sent with DelaySeconds is not yet receivable: settle() says it is delayed, and does
+    not also count it as waiting to be delivered."""
+    url, arn = lh.queue(lab, "orders")
+    fn = lh.deploy(lab, "consumer", lh.FORWARD, env={"OUT": "unused"})
+    lab.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName=fn)
+    lab.client("sqs").send_message(QueueUrl=url, MessageBody="{}", DelaySeconds=30)
+    with pytest.raises(LabError) as info:
+        settle(lab, timeout=0.1)
+    assert "1 delayed message(s)" in str(info.value) and "waiting" not in str(info.value)
+
+
 def test_disabled_mapping_does_not_deliver(lab: Lab) -> None:
     out_url, _ = lh.queue(lab, "seen")
     url, arn = lh.queue(lab, "orders")

@@ -326,7 +326,7 @@ class SqsPoller(Poller):
     def pending(self) -> str | None:
         _, queue = self._backend_and_queue()
         now = now_ms()
-        waiting = sum(1 for m in queue._messages if m.visible_at < now)
+        waiting = sum(1 for m in queue._messages if m.visible_at < now and m.delayed_until <= now)
         returned = sum(1 for m in queue._messages if m.id in self.returned and m.visible_at >= now)
         delayed = sum(1 for m in queue._messages if m.delayed_until > now)
         parts = []
