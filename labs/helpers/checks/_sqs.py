@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from ..errors import error_code
 from ..inventory import QUEUE_GONE
+from ..trace.mask import short_name
 
 
 def find_queue(lab: Any, base: str) -> str | None:
@@ -48,6 +49,7 @@ def redrive_policy(attrs: dict[str, str]) -> dict[str, Any] | None:
 
 
 def short(name_or_arn: str, lab: Any) -> str:
-    """A queue's name without the learner's prefix, for deterministic messages."""
-    name = name_or_arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    return name.removeprefix(lab.prefix)
+    """A resource's name (from its name, ARN or queue URL) without the learner's prefix, for
+    deterministic messages; the ARN is read as the flow trace reads it (a qualified function ARN
+    gives the function's name, not its version)."""
+    return short_name(name_or_arn).removeprefix(lab.prefix)
