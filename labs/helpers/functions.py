@@ -137,7 +137,7 @@ def _in_flight_through_api(lab: Lab) -> list[str]:
     return busy
 
 
-def outbox(lab: Any = None, protocol: str | None = None) -> list[dict[str, Any]]:
+def outbox(lab: Lab | None = None, protocol: str | None = None) -> list[dict[str, Any]]:
     """Email, email-json and SMS messages SNS delivered on the embedded emulator, oldest first.
 
     With a lab, only deliveries from that lab's topics. Each entry: ``protocol``, ``endpoint``,
@@ -147,7 +147,6 @@ def outbox(lab: Any = None, protocol: str | None = None) -> list[dict[str, Any]]
     from .emulator.sns_delivery_protocols import sent
 
     entries = sent(protocol)
-    prefix = getattr(lab, "prefix", None)
-    if prefix:
-        entries = [e for e in entries if e["topic_arn"].rsplit(":", 1)[-1].startswith(prefix)]
+    if lab is not None:  # the lab's topics: its prefix, or created through it under another name
+        entries = [e for e in entries if lab.owns("sns-topic", e["topic_arn"].rsplit(":", 1)[-1])]
     return entries

@@ -14,7 +14,7 @@ import json
 
 import lambda_helpers as lh
 
-from labs.helpers import Lab
+from labs.helpers import Lab, start_lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox
 from labs.helpers.observe import Delivery
@@ -108,3 +108,16 @@ def test_publish_succeeds_when_a_subscriber_queue_is_gone(lab: Lab, deliveries: 
     assert sns.publish(TopicArn=topic, Message="order o-1")["MessageId"]
     [fanout] = [d for d in deliveries if d.action == "fanout"]
     assert fanout.status == "failed"
+
+
+def test_outbox_of_a_lab_holds_its_own_topics_only(lab: Lab) -> None:
+    """A topic the lab created under an unprefixed name is the lab's (it is in its registry, and its
+    teardown deletes it); a topic some other code created is not."""
+    sns = lab.client("sns")
+    mine = sns.create_topic(Name="securecart-alerts")["TopicArn"]  # the student's own name, no prefix
+    other = start_lab("sqs-orders").client("sns").create_topic(Name="someone-elses")["TopicArn"]
+    for topic, address in ((mine, "ops@securecart.example"), (other, "other@securecart.example")):
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)
+        sns.publish(TopicArn=topic, Message="hello")
+    assert [m["endpoint"] for m in outbox(lab, "email")] == ["ops@securecart.example"]
+    assert sorted(m["endpoint"] for m in outbox(None, "email")) == ["ops@securecart.example", "other@securecart.example"]
