@@ -103,6 +103,21 @@ def test_service_map_a_log_group_target_is_one_node_with_the_traced_count(lab: L
     assert from_rule[lab.name("audit")]["kind"] == "rule" and from_rule[lab.name("audit")]["count"] == 1
 
 
+def test_service_map_an_email_subscriber_is_one_node_with_the_traced_count(lab: Lab) -> None:
+    """An email (or sms) subscription's endpoint is an address, not an ARN: the subscription read
+    from the topic and the fan-out the trace recorded meet on one node, labelled with the protocol."""
+    sns = lab.client("sns")
+    topic = res.ensure_topic(lab, "alerts")
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@securecart.example")
+    sns.publish(TopicArn=topic, Message="order o-1 is late")
+    fig = service_map(lab, lab.flow.df)
+    from_topic = {b: d for (a, b), d in map_edges(fig).items() if a == lab.name("alerts")}
+    assert list(from_topic) == ["ops@securecart.example"]
+    assert from_topic["ops@securecart.example"]["kind"] == "subscription"
+    assert from_topic["ops@securecart.example"]["count"] == 1
+    assert "email:ops@securecart.example" in {t.get_text() for t in fig.axes[0].texts}
+
+
 def test_service_map_event_source_mappings_from_streams_and_queues(lab: Lab) -> None:
     stream_arn = res.ensure_stream(lab, "clicks")
     table = res.ensure_table(lab, "orders")

@@ -98,7 +98,9 @@ def _subscriptions(lab: Any, graph: nx.DiGraph, topics: list[Any]) -> None:
         subs = _quiet(sns.list_subscriptions_by_topic, TopicArn=r.ref) or {}
         for sub in subs.get("Subscriptions", []):
             protocol, endpoint = sub.get("Protocol", ""), sub.get("Endpoint", "")
-            target = _endpoint(graph, endpoint if endpoint.startswith("arn:") else f"{protocol}:{endpoint}")
+            target = _endpoint(graph, endpoint)  # named as the trace names the delivery's target
+            if not endpoint.startswith("arn:"):  # an address (email, sms, http): say which kind
+                graph.nodes[target].setdefault("display", f"{protocol}:{endpoint}")
             label = protocol
             attrs = _quiet(sns.get_subscription_attributes, SubscriptionArn=sub["SubscriptionArn"]) or {}
             if attrs.get("Attributes", {}).get("FilterPolicy"):
