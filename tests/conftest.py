@@ -25,6 +25,14 @@ from labs.helpers.backend import reset_embedded_emulator, start_embedded_emulato
 from labs.helpers.observe import Delivery, subscribe
 
 
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Close every matplotlib figure a test opened (pyplot keeps them alive otherwise)."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def emulator() -> Iterator[None]:
     """A running embedded emulator with no resources in it (reset after the test)."""

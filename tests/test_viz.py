@@ -20,12 +20,6 @@ from labs.helpers.viz.sequence import arrows
 from tests.viz_frames import arrow_kinds, call, delivery, flow_df, lane_labels, legend_texts, map_edges, title
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 # --------------------------------------------------------------------------- sequence: SQS
 def test_sequence_sqs_dlq_move_has_its_own_style_and_lane() -> None:
     df = flow_df([

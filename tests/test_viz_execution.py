@@ -8,7 +8,6 @@ import json
 import time
 
 import matplotlib.colors
-import matplotlib.pyplot as plt
 import pytest
 
 from labs.helpers import Lab, LabError
@@ -17,13 +16,6 @@ from labs.helpers.viz import execution_path
 from labs.helpers.viz.execution import definition_graph, execution_outcomes
 from labs.helpers.viz.style import OUTCOMES
 from tests.viz_frames import arrow_kinds, lane_labels, legend_texts, title
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 # --------------------------------------------------------------------------- execution path
 FULFIL = {"StartAt": "Check", "States": {

@@ -4,7 +4,6 @@ source mappings, state machine tasks - with edge widths from the flow trace."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pytest
 
 from labs.helpers import Lab
@@ -13,12 +12,6 @@ from labs.helpers.viz import service_map
 from labs.helpers.viz.service_map import edge_width
 from tests.emulator.lambda_helpers import deploy
 from tests.viz_frames import call, delivery, flow_df, legend_texts, map_edges
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 # --------------------------------------------------------------------------- service map
