@@ -109,7 +109,7 @@ def _embedded(lab: Lab | None) -> bool:
 
 
 def _in_flight_here() -> list[str]:
-    from .emulator import lambda_event_source_mappings as esm
+    from .emulator.awslambda import event_source_mappings as esm
 
     return esm.in_flight()
 
@@ -144,7 +144,7 @@ def outbox(lab: Lab | None = None, protocol: str | None = None) -> list[dict[str
     ``subject``, ``message``, ``message_id``, ``topic_arn`` (and ``body``, what the recipient gets).
     On real AWS these go to real mailboxes and phones, so there is nothing to read here.
     """
-    from .emulator.sns_delivery_protocols import sent
+    from .emulator.sns.delivery_protocols import sent
 
     entries = sent(protocol)
     if lab is not None:  # the lab's topics: its prefix, or created through it under another name

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lambda_helpers import deploy
+from tests.emulator.lambda_helpers import deploy
 
 from labs.helpers import Lab
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from labs.helpers import Lab
-from labs.helpers.emulator import sfn_time_warp
+from labs.helpers.emulator.stepfunctions import time_warp as sfn_time_warp
 from labs.helpers.resources import ensure_state_machine
 from labs.helpers.waiting import wait_for_execution
 

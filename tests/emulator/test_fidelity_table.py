@@ -65,6 +65,6 @@ def test_every_patch_names_the_tests_that_prove_it() -> None:
     without naming its tests (or a renamed test file) fails here, not silently in the proof."""
     from labs.helpers.emulator.plain_moto import GAP_TESTS, TESTS
 
-    assert list(GAP_TESTS) == list(emulator.PATCH_MODULES)
+    assert list(GAP_TESTS) == [patch.name for patch in emulator.patches()]
     missing = [f"{name}: {file}" for name, files in GAP_TESTS.items() for file in files if not (TESTS / file).exists()]
     assert GAP_TESTS and all(GAP_TESTS.values()) and not missing, missing

@@ -1,6 +1,6 @@
 """The fidelity layer: extensions of moto that make the embedded emulator behave like AWS.
 
-Students must learn AWS, not moto. Each module in this package closes one gap listed in
+Students must learn AWS, not moto. Each module in this package's service folders closes one gap listed in
 ``shared/moto-fidelity.md`` and exposes one :class:`~labs.helpers.emulator.patching.Patch` named
 ``PATCH``. ``install()`` applies them all, once, in this process; it is called when the embedded
 backend starts and by ``python -m labs emulator`` (a moto server with the same layer), and never for
@@ -21,35 +21,37 @@ from collections.abc import Callable
 
 from .patching import Patch, PatchStatus
 
-#: One module per gap, applied in this order. A module listed here must define ``PATCH``.
+#: One module per gap, grouped by service as moto groups its own code (``moto/<service>/``), applied
+#: in this order. A module listed here must define ``PATCH``; its ``PATCH.name`` (e.g.
+#: ``sqs_receive_fast``) is what ``LABS_EMULATOR_DISABLE`` and the fidelity table use.
 PATCH_MODULES: list[str] = [
-    "sqs_queue_attributes",
-    "sqs_receive_fast",
-    "sqs_move_tasks",
-    "sqs_fifo_sequence",
-    "dynamodb_streams_endpoint",
-    "kinesis_create_tags",
-    "lambda_local_runtime",
-    "lambda_event_source_mappings",
-    "sns_delivery_protocols",
-    "events_targets",
-    "events_test_event_pattern",
-    "events_pattern_arrays",
-    "events_replay",
-    "events_put_targets_validation",
-    "sfn_execution_name",
-    "sfn_quiet_logging",
-    "sfn_deliveries",
-    "sfn_time_warp",
-    "sfn_describe_output",
-    "sfn_history_pages",
-    "sfn_server_tasks",
-    "sfn_no_choice_matched",
-    "sfn_branch_errors",
-    "sfn_stop_execution",
-    "sfn_wait_timestamp",
-    "sfn_sync_execution",
-    "schemas_registry",
+    "sqs.queue_attributes",
+    "sqs.receive_fast",
+    "sqs.move_tasks",
+    "sqs.fifo_sequence",
+    "dynamodbstreams.endpoint",
+    "kinesis.create_tags",
+    "awslambda.local_runtime",
+    "awslambda.event_source_mappings",
+    "sns.delivery_protocols",
+    "events.targets",
+    "events.pattern_tester",
+    "events.pattern_arrays",
+    "events.replay",
+    "events.put_targets_validation",
+    "stepfunctions.execution_name",
+    "stepfunctions.quiet_logging",
+    "stepfunctions.deliveries",
+    "stepfunctions.time_warp",
+    "stepfunctions.describe_output",
+    "stepfunctions.history_pages",
+    "stepfunctions.server_tasks",
+    "stepfunctions.no_choice_matched",
+    "stepfunctions.branch_errors",
+    "stepfunctions.stop_execution",
+    "stepfunctions.wait_timestamp",
+    "stepfunctions.sync_execution",
+    "schemas.registry",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

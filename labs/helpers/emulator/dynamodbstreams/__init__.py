@@ -1,0 +1,1 @@
+"""Fidelity patches for DynamoDB Streams: one module per gap."""

@@ -1,0 +1,1 @@
+"""Fidelity patches for EventBridge: one module per gap."""

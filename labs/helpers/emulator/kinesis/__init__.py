@@ -1,0 +1,1 @@
+"""Fidelity patches for Kinesis Data Streams: one module per gap."""

@@ -1,0 +1,1 @@
+"""Fidelity patches for EventBridge Schema Registry: one module per gap."""

@@ -1,0 +1,1 @@
+"""Fidelity patches for SNS: one module per gap."""

@@ -1,0 +1,1 @@
+"""Fidelity patches for SQS: one module per gap."""

@@ -1,0 +1,1 @@
+"""Fidelity patches for Step Functions: one module per gap."""
