@@ -203,6 +203,10 @@ def start_lab(
     are deterministic and every helper is idempotent, so nothing is duplicated.
     """
     info = lab_info(name)
+    from . import notebook_errors
+
+    notebook_errors.install()  # in a kernel: AWS errors of the learner's cells become explanations
+    register_client_hook(notebook_errors.watch_client)
     chosen = get_backend(backend, region=region, aws_account=aws_account)
     learner = learner_id()
     return Lab(info=info, backend=chosen, learner=learner, prefix=lab_prefix(info.code, learner),

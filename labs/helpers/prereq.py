@@ -11,9 +11,23 @@ would have set, and prints which step to finish instead of crashing::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .checks._sqs import find_queue
+
+
+class _Failed:
+    """What :func:`attempt` returns when the learner's function raised: falsy, and not an answer."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "<the answer raised an error (explained above)>"
+
+
+FAILED = _Failed()
 
 
 def not_done(step: int | str, what: str) -> None:
@@ -30,11 +44,38 @@ def queue_url(lab: Any, base: str, *, step: int | str) -> str | None:
 
 
 def ready(value: Any, *, step: int | str, what: str) -> bool:
-    """Is ``value`` an answer? ``...`` and None (an unanswered exercise) are not: say so."""
+    """Is ``value`` an answer? ``...`` and None (an unanswered exercise) are not: say so.
+    :data:`FAILED` is not either, and was already explained by :func:`attempt`."""
+    if value is FAILED:
+        return False
     if value is None or value is Ellipsis:
         not_done(step, what)
         return False
     return True
+
+
+def attempt(step: int | str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call the learner's ``fn`` from a given cell; if it raises, explain and return :data:`FAILED`.
+
+    A wrong answer to one exercise must not end in a traceback in a later cell that only uses it:
+    the cell says what went wrong (AWS's error explained, or the exception) and which exercise to fix.
+    """
+    from .aws_errors import explain
+    from .notebook_errors import remember
+
+    try:
+        return fn(*args, **kwargs)
+    except Exception as err:  # noqa: BLE001 - the learner's error becomes feedback, not a traceback
+        remember(err)
+        explained = explain(err)
+        name = getattr(fn, "__name__", "your function")
+        if explained is not None:
+            print(f"Exercise {step}: {name} failed with {explained.code}: {explained.message}\n"
+                  f"  {explained.means} {explained.fix}")
+        else:
+            print(f"Exercise {step}: {name} raised {type(err).__name__}: {err}\n"
+                  f"  Fix {name} in exercise {step}, run its cell again, then this one.")
+        return FAILED
 
 
 def existing_queues(lab: Any, bases: list[str]) -> list[str]:

@@ -1,0 +1,157 @@
+"""What an AWS (or boto3) error means in a lab, and what to do about it.
+
+A learner whose ``create_queue`` fails with ``QueueAlreadyExists`` needs three things: the error
+code (AWS's own word for it, which they must learn to read), what it means *here*, and the way out
+of the state their earlier attempt left behind. The same explanation serves two places, so it
+lives here once:
+
+* :mod:`labs.helpers.notebook_errors` shows it instead of 25 lines of botocore internals when the
+  learner's own call fails in a notebook cell (the full traceback stays one click away);
+* the checks put it in their hint when a check exercising the learner's code meets the error.
+
+Entries are matched on the error code (``ClientError``) or on the message of a boto3 parameter
+validation error (``ParamValidationError``), most specific first. Each later lab adds the errors
+its services raise; an error nobody described still gets its code and AWS's message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One error, explained: ``code`` as AWS (or boto3) names it, what it ``means`` here, the ``fix``."""
+
+    code: str
+    message: str
+    means: str
+    fix: str
+
+    def text(self) -> str:
+        return f"{self.code}: {self.means} What to do: {self.fix}"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    code: str  #: the AWS error code, or "ParamValidation" for boto3's own validation
+    pattern: str  #: a regular expression the message must contain ("" matches any)
+    means: str
+    fix: str
+
+
+#: Known errors, most specific first. Codes as the SQS/Lambda query and JSON protocols return them
+#: (boto3 maps the legacy ``AWS.SimpleQueueService.*`` codes to these names).
+_KNOWN: list[_Entry] = [
+    # ---- boto3 validates parameters before anything is sent
+    _Entry("ParamValidation", r"Attributes\.RedrivePolicy.*type", "RedrivePolicy is a JSON *string*, not a dict.",
+           "Pass json.dumps({...}) with deadLetterTargetArn (the DLQ's QueueArn) and maxReceiveCount."),
+    _Entry("ParamValidation", r"Attributes\.\w+.*valid types: <class 'str'>",
+           "SQS queue attribute values are strings in the API, numbers and booleans included.",
+           "Write them as strings: '30', 'true'."),
+    _Entry("ParamValidation", r"Entries.*length less than or equal to 10|Entries, value: .*, valid max length: 10",
+           "A batch call takes at most 10 entries.", "Split the bodies into chunks of 10 and send one batch per chunk."),
+    _Entry("ParamValidation", r"Missing required parameter", "A required parameter is missing from the call.",
+           "Add the parameter the message names (boto3's documentation of the call lists the required ones)."),
+    _Entry("ParamValidation", r"Unknown parameter", "The call has a parameter the API does not know (a typo?).",
+           "Use one of the valid parameter names the message lists."),
+    _Entry("ParamValidation", r"Invalid type for parameter", "A parameter has the wrong type.",
+           "Pass the type the message names (for example a string, not an int)."),
+    # ---- SQS
+    _Entry("QueueAlreadyExists", "", "A queue with this name already exists, with different attributes than this call asks for.",
+           "Change the existing queue with set_queue_attributes (or delete_queue and create it again; on AWS wait "
+           "60 s before re-using the name). FifoQueue cannot be changed: a queue of the wrong type must be "
+           "deleted and created again."),
+    _Entry("TooManyEntriesInBatchRequest", "", "A batch call takes at most 10 entries.",
+           "Split the bodies into chunks of 10 and send one batch per chunk."),
+    _Entry("BatchEntryIdsNotDistinct", "", "Two entries of one batch have the same Id.",
+           "Give each entry of a batch its own Id (its position in the batch works), unique within that batch."),
+    _Entry("EmptyBatchRequest", "", "A batch call was made with no entries.",
+           "Only call the batch API when there is something to send or delete."),
+    _Entry("InvalidBatchEntryId", "", "A batch entry Id has characters SQS does not allow.",
+           "Use Ids of letters, digits, hyphens and underscores, up to 80 characters."),
+    _Entry("ReceiptHandleIsInvalid", "", "The receipt handle does not belong to a message received from this queue.",
+           "Use the ReceiptHandle of the received message (not its MessageId), with the URL of the queue it came from."),
+    _Entry("InvalidParameterValue", r"ContentBasedDeduplication|MessageDeduplicationId",
+           "A FIFO queue needs a deduplication id for every message.",
+           "Pass MessageDeduplicationId with each send, or turn on the queue's ContentBasedDeduplication."),
+    _Entry("MissingParameter", r"MessageGroupId", "Every message sent to a FIFO queue needs a MessageGroupId.",
+           "Pass MessageGroupId (the key whose messages must stay in order, e.g. the customer id)."),
+    _Entry("InvalidParameterValue", r"MessageGroupId", "MessageGroupId is only for FIFO queues (or is malformed).",
+           "Send to a FIFO queue (its name ends in .fifo), or leave MessageGroupId out for a standard queue."),
+    _Entry("InvalidParameterValue", r"deadLetterTargetArn|RedrivePolicy",
+           "The RedrivePolicy is not valid: deadLetterTargetArn must be the ARN of an existing queue of the same type.",
+           "Read the DLQ's QueueArn attribute (get_queue_attributes) and use it, not the queue's URL; "
+           "maxReceiveCount is a whole number from 1 to 1000."),
+    _Entry("InvalidParameterValue", r"fifo|FIFO", "A FIFO queue's name must end in .fifo, and only a FIFO queue's may.",
+           "For FIFO pass Attributes FifoQueue='true' and a name ending in .fifo; for a standard queue, neither."),
+    _Entry("InvalidParameterValue", r"visibility ?timeout", "A visibility timeout must be 0 to 43200 seconds (12 hours).",
+           "Pick a value in that range."),
+    _Entry("InvalidAttributeName", "", "The queue has no attribute of that name.",
+           "Check the spelling against the attribute names in the SQS API reference (e.g. VisibilityTimeout)."),
+    _Entry("InvalidAttributeValue", "", "A queue attribute has a value SQS does not accept.",
+           "Read the message for the attribute and its valid range."),
+    _Entry("QueueDoesNotExist", r"DLQ|dead.?letter", "The RedrivePolicy's deadLetterTargetArn names no existing queue.",
+           "Use the DLQ's QueueArn attribute (get_queue_attributes), not its URL or name."),
+    _Entry("QueueDoesNotExist", "", "There is no queue with this URL or name (yet, or any more).",
+           "Create the queue first (its step in the lab), or check the URL; queue URLs come from create_queue or get_queue_url."),
+    _Entry("ResourceNotFoundException", r"queue|Queue", "The queue named in the call does not exist.",
+           "Check the ARN: it must be the QueueArn of an existing queue."),
+    # ---- Lambda
+    _Entry("ResourceConflictException", r"event source mapping|already exists",
+           "An event source mapping for this queue and function already exists.",
+           "Find it with list_event_source_mappings(EventSourceArn=...) and change it with update_event_source_mapping."),
+    _Entry("ResourceInUseException", "", "The resource is still being created, updated or deleted.",
+           "Wait until its State settles (get_event_source_mapping / get_function), then try again."),
+    _Entry("ResourceNotFoundException", "", "The resource named in the call does not exist.",
+           "Check its name or ARN; create it first if it belongs to an earlier step."),
+    _Entry("InvalidParameterValueException", "", "A parameter has a value Lambda does not accept.",
+           "Read the message: it names the parameter."),
+    # ---- any service
+    _Entry("AccessDenied", "", "The caller is not allowed to do this.", "Check the identity's policy and the resource policy."),
+    _Entry("ValidationError", "", "A parameter is not valid.", "Read the message: it names the parameter."),
+]
+
+
+#: SQS's query protocol names some errors differently from its JSON protocol; one name each here.
+_SQS_LEGACY = {"NonExistentQueue": "QueueDoesNotExist", "QueueNameExists": "QueueAlreadyExists"}
+
+
+def error_parts(err: BaseException) -> tuple[str, str] | None:
+    """(code, message) of an AWS or boto3 error; None for anything else. SQS's legacy codes
+    (``AWS.SimpleQueueService.NonExistentQueue``) are read as their JSON-protocol names."""
+    if isinstance(err, ClientError):
+        error = err.response.get("Error", {})
+        code = str(error.get("Code") or "Error").removeprefix("AWS.SimpleQueueService.")
+        return _SQS_LEGACY.get(code, code), str(error.get("Message") or "")
+    if isinstance(err, ParamValidationError):
+        return "ParamValidation", str(err.kwargs.get("report", err))
+    if isinstance(err, BotoCoreError):
+        return type(err).__name__, str(err)
+    return None
+
+
+def explain(err: BaseException) -> Explanation | None:
+    """The explanation of ``err``, or None when it is not an AWS/boto3 error.
+
+    An AWS error nobody described here still gets its code and message, with a generic way on.
+    """
+    parts = error_parts(err)
+    if parts is None:
+        return None
+    code, message = parts
+    for entry in _KNOWN:
+        if entry.code == code and re.search(entry.pattern, message, re.IGNORECASE | re.DOTALL):
+            return Explanation(_shown_code(code), message, entry.means, entry.fix)
+    return Explanation(_shown_code(code), message, "AWS refused the call.",
+                       "Read AWS's message: it names the parameter or resource to fix.")
+
+
+def _shown_code(code: str) -> str:
+    return "ParamValidationError (boto3 checked the call before sending it)" if code == "ParamValidation" else code
+
+
+__all__ = ["Explanation", "error_parts", "explain"]
