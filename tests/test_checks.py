@@ -89,8 +89,8 @@ def test_correct_result_has_no_hint(registry: None) -> None:
 def test_an_aws_error_inside_a_checker_becomes_incorrect_not_a_traceback(lab: Lab, registry: None) -> None:
     result = run("sandbox.boom", lab)
     assert result.status == "incorrect"
-    assert result.wrong[0].startswith("The check stopped: AWS answered ")
-    assert "NonExistentQueue" in result.wrong[0] or "QueueDoesNotExist" in result.wrong[0]
+    assert result.wrong[0].startswith("The check stopped: AWS said QueueDoesNotExist: ")
+    assert "no queue with this URL or name" in (result.hint or ""), "the hint explains the error, not just names it"
 
 
 def test_a_lab_error_inside_a_checker_shows_its_problem_and_fix(lab: Lab, registry: None) -> None:
@@ -121,3 +121,37 @@ def test_check_is_exported_from_helpers() -> None:
     import labs.helpers
 
     assert labs.helpers.check is check and "check" in labs.helpers.__all__
+
+
+def test_feedback_reads_well_without_an_emoji_font(registry: None) -> None:
+    """Emoji render as empty boxes where no emoji font is installed: the feedback uses words."""
+    fb = Feedback()
+    fb.right("One thing is right.")
+    fb.wrong("Another is not.", hint="Fix it.")
+    bundle = fb.result("sandbox.queue")._mimebundle()
+    text = "".join(bundle.values())
+    assert not [ch for ch in text if ord(ch) > 0x2FFF], "no emoji or symbols outside common fonts"
+    assert "to fix:" in bundle["text/html"] and "Hint:" in bundle["text/html"]
+
+
+def test_an_unwritten_answer_is_not_attempted(lab: Lab, registry: None) -> None:
+    """The student notebook's ``def f(...): ...  # YOUR CODE HERE`` (and ``...`` itself) is not an answer."""
+    from labs.helpers.checks import _unanswered, checker
+
+    def unwritten(queue_url: str) -> None:
+        """A docstring, then the placeholder."""
+        ...  # YOUR CODE HERE
+
+    def written(queue_url: str) -> str:
+        return queue_url
+
+    assert _unanswered(unwritten) and not _unanswered(written) and not _unanswered(len)
+
+    @checker("sandbox.answer")
+    def _answer(lab: Lab, fb: Feedback, fn: object = None) -> None:
+        fb.answer(fn, "f", "1")
+        fb.right("answered")
+
+    assert run("sandbox.answer", lab, unwritten).status == "not-attempted"
+    assert run("sandbox.answer", lab, ...).status == "not-attempted"
+    assert run("sandbox.answer", lab, written).status == "correct"

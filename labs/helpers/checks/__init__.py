@@ -17,11 +17,16 @@ Why it looks like this (models: Kaggle learntools' Correct / Incorrect / NotAtte
   check cell's output between runs.
 * The hint names the fix (the parameter, the API call, the concept) and never shows the code.
 
+* A check may be handed the learner's own functions (``check("sqs-orders.consume", lab, consume)``)
+  and then judges what they *do*: it runs them on scratch resources with test traffic and injected
+  faults (a crash mid-batch, a short receive, a duplicate delivery; see :mod:`.probe`). A missing
+  answer (``...``, or a function that still only says ``...``) is "not attempted".
+
 Checkers live in one module per lab, ``labs/helpers/checks/<lab_name_with_underscores>.py``,
 imported the first time a step of that lab is checked, and register with ``@checker``::
 
     @checker("sqs-orders.orders-queue")
-    def _orders_queue(lab: Lab, fb: Feedback) -> None:
+    def _orders_queue(lab: Lab, fb: Feedback) -> None:     # answers, if any, follow fb
         url = fb.require(find_queue(lab, "orders"), "There is no orders queue yet.", "Do step 2 first.")
         ...
         fb.right("The queue is a standard queue.")
@@ -36,12 +41,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn, TypeVar
 
+from ..aws_errors import explain
 from ..catalog import LABS
 from ..errors import LabError, did_you_mean
 
 T = TypeVar("T")
 Status = Literal["correct", "incorrect", "not-attempted"]
 _ICON = {"correct": "Correct", "incorrect": "Not yet right", "not-attempted": "Not attempted"}
+#: Words, not emoji: an emoji renders as an empty box where the machine has no emoji font.
+_MARK = {"right": "right", "wrong": "to fix"}
 
 
 @dataclass
@@ -83,17 +91,17 @@ class CheckResult:
     # ------------------------------------------------------------------ rich
     def _repr_markdown_(self) -> str:
         lines = [f"**{_ICON[self.status]}** - `{self.step}`", ""]
-        lines += [f"- ✅ {item}" for item in self.right]
-        lines += [f"- ❌ {item}" for item in self.wrong]
+        lines += [f"- *{_MARK['right']}:* {item}" for item in self.right]
+        lines += [f"- **{_MARK['wrong']}:** {item}" for item in self.wrong]
         if self.hint:
-            lines += ["", f"💡 *Hint:* {self.hint}"]
+            lines += ["", f"**Hint:** {self.hint}"]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         colour = {"correct": "#1b7f3b", "incorrect": "#b3261e", "not-attempted": "#6b6b6b"}[self.status]
-        items = [f"<li>✅ {html.escape(i)}</li>" for i in self.right]
-        items += [f"<li>❌ {html.escape(i)}</li>" for i in self.wrong]
-        hint = f"<div>💡 <em>Hint:</em> {html.escape(self.hint)}</div>" if self.hint else ""
+        items = [f'<li><span style="color:#1b7f3b">{_MARK["right"]}:</span> {html.escape(i)}</li>' for i in self.right]
+        items += [f'<li><strong style="color:#b3261e">{_MARK["wrong"]}:</strong> {html.escape(i)}</li>' for i in self.wrong]
+        hint = f"<div><strong>Hint:</strong> {html.escape(self.hint)}</div>" if self.hint else ""
         return (f'<div style="border-left:4px solid {colour};padding:2px 8px">'
                 f'<strong style="color:{colour}">{_ICON[self.status]}</strong> '
                 f"<code>{html.escape(self.step)}</code>"
@@ -150,11 +158,33 @@ class Feedback:
             self.wrong(wrong, hint)
         return ok
 
-    def require(self, value: T | None, missing: str, hint: str) -> T:
-        """Return ``value``; if it is None (or empty) the step was not attempted: stop here."""
+    def require(self, value: T | None, missing: str, hint: str, *, after: tuple[str, ...] = ()) -> T:
+        """Return ``value``; if it is None (or empty) the step was not attempted: stop here.
+
+        ``after`` names the API operations that would have made it (e.g. ``("CreateQueue",)``): if the
+        learner's last call of one failed, that failure is the finding and its fix the hint.
+        """
         if value is None or value == [] or value == {}:
+            from ..notebook_errors import last_failure
+
+            failed = last_failure(*after)
+            if failed is not None:
+                operation, why = failed
+                self.wrong(f"{missing} Your last {operation} call failed: {why.code}: {why.message}",
+                           f"{why.means} {why.fix} Then run that cell again.")
+                self.stop()
             self.give_up(missing, hint)
         return value  # type: ignore[return-value]
+
+    def stop(self) -> NoReturn:
+        """End the check here with what is wrong so far ("incorrect": the learner did try)."""
+        raise NotAttempted("stopped")
+
+    def answer(self, value: T, name: str, step: str) -> T:
+        """The learner's answer ``name`` (a function or value); "not attempted" while it is ``...``/None."""
+        if value is None or value is Ellipsis or _unanswered(value):
+            self.give_up(f"{name} is not written yet.", f"Do exercise {step}: write {name}, run its cell, then this check.")
+        return value
 
     def give_up(self, missing: str, hint: str) -> NoReturn:
         self.wrong_items.append(missing)
@@ -176,12 +206,29 @@ class Feedback:
                            None if status == "correct" else self.hint)
 
 
-Checker = Callable[[Any, Feedback], None]
+def _unanswered(value: Any) -> bool:
+    """Is ``value`` a function whose body is still the student notebook's ``...`` (or ``pass``)?
+
+    Its compiled code is read, not its source: such a body compiles to "return None" (Python drops
+    the bare ``...``), and a function that does nothing cannot be told from a wrong answer that
+    does nothing by any behaviour test.
+    """
+    code = getattr(value, "__code__", None)
+    if code is None:
+        return False
+    import dis
+
+    allowed = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST"}
+    return all(ins.opname in allowed and (ins.opname != "LOAD_CONST" or ins.argval is None)
+               for ins in dis.get_instructions(code))
+
+
+Checker = Callable[..., None]
 _CHECKERS: dict[str, Checker] = {}
 
 
 def checker(step: str) -> Callable[[Checker], Checker]:
-    """Register ``fn(lab, feedback)`` as the check of ``step`` ("<lab>.<step>")."""
+    """Register ``fn(lab, feedback, *answers)`` as the check of ``step`` ("<lab>.<step>")."""
     lab_name, _, name = step.partition(".")
     if lab_name not in LABS or not name:
         raise ValueError(f"check step {step!r} must be '<lab>.<step>' with a lab from the catalog")
@@ -222,28 +269,39 @@ def _find(step: str) -> Checker:
     return _CHECKERS[step]
 
 
-def run(step: str, lab: Any) -> CheckResult:
-    """Evaluate ``step`` on ``lab`` and return the result without showing it."""
+def run(step: str, lab: Any, *answers: Any) -> CheckResult:
+    """Evaluate ``step`` on ``lab`` (with the learner's ``answers``) and return the result unshown."""
+    from ..notebook_errors import checks_calling
+
     fn = _find(step)
     fb = Feedback()
     try:
-        fn(lab, fb)
+        with checks_calling():
+            fn(lab, fb, *answers)
     except NotAttempted:
         pass
     except LabError as err:  # a helper explained the problem: show its words, not a traceback
         fb.wrong(f"The check stopped: {err.problem}", err.fix)
+    except TypeError as err:
+        if _wrong_arity(err, fn):
+            raise LabError(f"check('{step}', lab, ...) was given {len(answers)} answer(s): {err}.",
+                           "Use the check cell as the notebook wrote it.") from None
+        fb.wrong(f"The check stopped: TypeError: {err}", "Read the error: it names the value of the wrong type.")
     except Exception as err:  # noqa: BLE001 - a check must never show a traceback
-        fb.wrong(f"The check stopped: {_describe(err)}",
-                 "Read the error above; it usually names the resource or parameter to fix.")
+        explained = explain(err)
+        if explained is not None:  # an AWS error reading the learner's resources: say what it means
+            fb.wrong(f"The check stopped: AWS said {explained.code}: {explained.message}",
+                     f"{explained.means} {explained.fix}")
+        else:
+            fb.wrong(f"The check stopped: {type(err).__name__}: {err}",
+                     "Read the error above; it usually names the resource or parameter to fix.")
     return fb.result(step)
 
 
-def _describe(err: Exception) -> str:
-    response = getattr(err, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        return f"AWS answered {error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
-    return f"{type(err).__name__}: {err}"
+def _wrong_arity(err: TypeError, fn: Checker) -> bool:
+    """Was ``err`` raised by calling the checker itself with the wrong number of answers?"""
+    tb = err.__traceback__
+    return tb is not None and tb.tb_next is None and fn.__name__ in str(err)
 
 
 def _kernel_shell() -> Any:
@@ -256,13 +314,14 @@ def _kernel_shell() -> Any:
     return None if shell is None or shell.__class__.__name__ == "TerminalInteractiveShell" else shell
 
 
-def check(step: str, lab: Any) -> CheckResult:
-    """Check one lab step against the backend's state, show the result and return it.
+def check(step: str, lab: Any, *answers: Any) -> CheckResult:
+    """Check one lab step (with the learner's ``answers``: the functions the step asked for), show
+    the result and return it.
 
     In a notebook the result is shown rich (html/markdown with a plain-text fallback that nbval
     compares); elsewhere it is printed. Use ``.passed`` or ``.status`` to act on it.
     """
-    result = run(step, lab)
+    result = run(step, lab, *answers)
     shell = _kernel_shell()
     if shell is not None:
         from IPython.display import display

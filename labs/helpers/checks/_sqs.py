@@ -26,6 +26,29 @@ def find_queue(lab: Any, base: str) -> str | None:
         raise
 
 
+def lab_queues(lab: Any, base: str) -> list[tuple[str, str]]:
+    """(name, URL) of the lab's queues whose name starts with ``lab.name(base)`` (e.g. ``orders.fifo``
+    next to a missing ``orders``): what a check looks at before it says "not attempted"."""
+    urls = lab.client("sqs").list_queues(QueueNamePrefix=lab.name(base)).get("QueueUrls", [])
+    return [(url.rsplit("/", 1)[-1], url) for url in urls]
+
+
+def peek_all(lab: Any, url: str, *, rounds: int = 30) -> list[dict[str, Any]]:
+    """The messages of a learner's queue, read without taking them: received with VisibilityTimeout 0
+    (they stay visible) until three receives in a row bring nothing new (bounded by ``rounds``)."""
+    sqs, found, quiet = lab.client("sqs"), {}, 0
+    for _ in range(rounds):
+        new = 0
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                                           WaitTimeSeconds=0).get("Messages", []):
+            new += message["MessageId"] not in found
+            found[message["MessageId"]] = message
+        quiet = 0 if new else quiet + 1
+        if quiet >= 3:
+            break
+    return list(found.values())
+
+
 def attributes(lab: Any, url: str) -> dict[str, str]:
     """Every attribute of the queue at ``url`` (strings, as SQS returns them)."""
     return lab.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
@@ -42,9 +65,16 @@ def redrive_policy(attrs: dict[str, str]) -> dict[str, Any] | None:
     raw = attrs.get("RedrivePolicy")
     if not raw:
         return None
-    policy = json.loads(raw) if isinstance(raw, str) else dict(raw)
-    if "maxReceiveCount" in policy:
+    try:
+        policy = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except ValueError:
+        return {"unreadable": raw}
+    if not isinstance(policy, dict):
+        return {"unreadable": raw}
+    try:
         policy["maxReceiveCount"] = int(policy["maxReceiveCount"])
+    except (KeyError, TypeError, ValueError):
+        pass
     return policy
 
 
