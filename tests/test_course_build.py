@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from labs.course.build import ANSWER_HERE, build, main, read, student_notebook, to_bytes
-from labs.course.markers import PLACEHOLDER, MarkerError, Where, student_code
+from labs.course.markers import LAST_PLACEHOLDER, PLACEHOLDER, MarkerError, Where, student_code
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,6 +37,24 @@ def _code(source: str, **metadata: object) -> nbformat.NotebookNode:
 
 
 # --- marker forms ---------------------------------------------------------------------------------
+
+def test_a_cell_ending_in_a_top_level_placeholder_shows_no_ellipsis() -> None:
+    """IPython shows the value of a cell's last expression: ``...`` would print ``Ellipsis``."""
+    import io
+    from contextlib import redirect_stdout
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    student = student_code("x = 1\n# BEGIN SOLUTION\nsqs.create_queue(QueueName='q')\n# END SOLUTION")
+    assert student == f"x = 1\n{LAST_PLACEHOLDER}"
+    shell = InteractiveShell.instance()
+    shown = io.StringIO()
+    with redirect_stdout(shown):
+        result = shell.run_cell(student, store_history=False)
+    assert result.success and result.result is None and "Ellipsis" not in shown.getvalue()
+    # inside a function, or followed by code, the Otter placeholder stays
+    assert student_code("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION") == f"def f():\n    {PLACEHOLDER}"
+
 
 def test_block_becomes_placeholder_at_its_indentation() -> None:
     source = "url = lab.name('orders')\n# BEGIN SOLUTION\nsqs.create_queue(QueueName=url)\nprint('made')\n# END SOLUTION\nprint(url)"
@@ -138,7 +156,7 @@ def test_student_notebook_drops_answers_and_normalises() -> None:
     assert [c.cell_type for c in student.cells] == ["markdown", "code", "markdown"]
     hint, exercise, answer = student.cells
     assert "<summary>Hint</summary>Use create_queue." in hint.source  # hints are kept
-    assert exercise.source == PLACEHOLDER and exercise.outputs == [] and exercise.execution_count is None
+    assert exercise.source == LAST_PLACEHOLDER and exercise.outputs == [] and exercise.execution_count is None
     assert exercise.metadata == {"tags": ["exercise"]}  # no timings, no scroll state
     assert answer.source == ANSWER_HERE and "tags" not in answer.metadata
     assert [c.id for c in student.cells] == [solution.cells[i].id for i in (0, 1, 3)]
@@ -233,3 +251,14 @@ def test_no_solution_line_leaks_into_the_student_notebook(solution: Path) -> Non
     hidden = [c.source for c in nb.cells if "solution-only" in c.metadata.get("tags", [])
               or (c.cell_type == "markdown" and "solution" in c.metadata.get("tags", []))]
     assert not any(text and text in cell.source for text in hidden for cell in student.cells)
+
+
+def test_learners_see_no_test_plumbing() -> None:
+    """nbval reads cell tags: a ``# NBVAL_...`` comment line would only show learners test machinery."""
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    shown = [f"{path.name} cell {i}" for folder in ("solutions", "notebooks") for path in sorted((root / folder).glob("*.ipynb"))
+             for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+             if cell.cell_type == "code" and "# NBVAL_" in cell.source]
+    assert not shown, f"use the cell tag nbval-ignore-output (or another nbval tag) instead: {shown}"

@@ -5,7 +5,7 @@ how strict it is, and the two kinds of notebook need different strictness:
 
 * ``solutions/`` with ``--nbval``: every output is compared with the stored one (after
   ``tests/nbval-sanitize.cfg`` masks ids, timestamps, durations, account ids), except cells marked
-  ``# NBVAL_IGNORE_OUTPUT`` (pictures, live widgets, timings). Stored outputs come from
+  tagged ``nbval-ignore-output`` (pictures, live widgets, timings). Stored outputs come from
   ``python -m labs build --execute``, which runs notebooks with the same environment
   (:func:`labs.course.execute.notebook_env`) as this test.
 * ``notebooks/`` with ``--nbval-lax``: the student version, every exercise unanswered, must run top

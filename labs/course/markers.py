@@ -8,7 +8,8 @@ is valid Python, so the student notebook still runs top to bottom and the self-c
 The forms, in code cells only:
 
 * a block between a ``# BEGIN SOLUTION`` line and an ``# END SOLUTION`` line becomes one line
-  ``...  # YOUR CODE HERE`` at the indentation of the ``# BEGIN SOLUTION`` line;
+  ``...  # YOUR CODE HERE`` at the indentation of the ``# BEGIN SOLUTION`` line (``pass  # YOUR
+  CODE HERE`` when it is the cell's last line at top level, where IPython would print ``Ellipsis``);
 * ``name = expr  # SOLUTION`` becomes ``name = ...  # YOUR CODE HERE`` (the student still sees
   which name the later cells use);
 * any other line ending in ``# SOLUTION`` is dropped.
@@ -24,6 +25,10 @@ import re
 from dataclasses import dataclass
 
 PLACEHOLDER = "...  # YOUR CODE HERE"
+#: A placeholder that would be the cell's last statement at top level: IPython would show ``...``'s
+#: value, the word ``Ellipsis``, as the cell's output, which tells a learner nothing. ``pass`` is
+#: just as valid there and shows nothing.
+LAST_PLACEHOLDER = "pass  # YOUR CODE HERE"
 
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+\s*BEGIN SOLUTION\s*$")
 _END = re.compile(r"^(?P<indent>[ \t]*)#+\s*END SOLUTION\s*$")
@@ -113,6 +118,9 @@ def student_code(source: str, where: Where = Where()) -> str:
     if open_block:
         raise where.error(open_block[0], "'# BEGIN SOLUTION' is never closed.",
                           "Add an '# END SOLUTION' line after the solution.")
+    last = max((i for i, line in enumerate(out) if line.strip()), default=None)
+    if last is not None and out[last] == PLACEHOLDER:
+        out[last] = LAST_PLACEHOLDER
     student = "\n".join(out)
     _check_still_python(source, student, origin, where)
     return student
