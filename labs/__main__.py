@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sweep": ("labs.helpers.sweep", "main", "list (and with --yes delete) every course resource (name starting sc-) in the account"),
     "build": ("labs.course.build", "main", "write student notebooks in notebooks/ from solutions/ (--check: verify only)"),
     "bench": ("labs.course.bench", "main", "run the benchmarks and print the figures"),
+    "wrong-answers": ("labs.course.wrong_answers", "main",
+                      "run plausible wrong answers through the labs and print how many the checks catch"),
 }
 
 
