@@ -82,6 +82,9 @@ _KNOWN: list[_Entry] = [
            "Pass MessageGroupId (the key whose messages must stay in order, e.g. the customer id)."),
     _Entry("InvalidParameterValue", r"MessageGroupId", "MessageGroupId is only for FIFO queues (or is malformed).",
            "Send to a FIFO queue (its name ends in .fifo), or leave MessageGroupId out for a standard queue."),
+    _Entry("InvalidParameterValue", r"Dead Letter Queue|dead-letter queue",
+           "A message move task starts from a dead-letter queue: SourceArn must be the ARN of the DLQ, not of the "
+           "queue it serves.", "Pass the DLQ's QueueArn as SourceArn."),
     _Entry("InvalidParameterValue", r"deadLetterTargetArn|RedrivePolicy",
            "The RedrivePolicy is not valid: deadLetterTargetArn must be the ARN of an existing queue of the same type.",
            "Read the DLQ's QueueArn attribute (get_queue_attributes) and use it, not the queue's URL; "

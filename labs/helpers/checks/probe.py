@@ -221,7 +221,8 @@ class Probe:
                           f"{explained.means} {explained.fix}")
         else:
             self.fb.wrong(f"{name} raised {type(err).__name__}: {err}",
-                          f"Fix what the error names in {name}; run the cell that defines it again, then this check.")
+                          f"Fix the {type(err).__name__} in {name} (the error names the value or key), run the cell "
+                          "that defines it again, then this check.")
         return True
 
     # ------------------------------------------------------------------ what the learner's code did
