@@ -125,7 +125,12 @@ def _handler(shell: Any, etype: type[BaseException], value: BaseException, tb: A
     full = "".join(traceback.format_exception(etype, value, tb))
     display(render(value, full), raw=True)
     first = str(value).strip().splitlines()[0] if str(value).strip() else ""
-    return [f"{etype.__name__}: {first}"]
+    stb = [f"{etype.__name__}: {first}"]
+    # IPython discards a custom handler's return value when the error comes from a cell (run_code
+    # calls the handler directly), so send the one-line error output ourselves: the cell shows as
+    # failed in the front end, as it would without us.
+    shell._showtraceback(etype, value, stb)
+    return stb
 
 
 def install(shell: Any | None = None) -> bool:
