@@ -70,3 +70,23 @@ def test_every_solution_has_a_student_notebook_and_outputs() -> None:
         unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count is None]
         assert not unrun, f"{path.name}: cells {unrun} were never run; use `python -m labs build --execute`"
         assert any(c.outputs for c in code), f"{path.name} has no stored outputs"
+
+
+@pytest.mark.parametrize("notebook", STUDENT, ids=lambda p: p.name)
+def test_an_unanswered_student_notebook_shows_only_meaningful_output(notebook: Path) -> None:
+    """Before any answer: every check says "Not attempted" (never "Not yet right" for work not
+    begun), and no cell shows an empty table, ``Ellipsis`` or an error; cells waiting for an
+    exercise say which one."""
+    import nbformat
+
+    from labs.course.execute import run_notebook
+
+    nb = run_notebook(nbformat.read(notebook, as_version=4))
+    texts = [(i, o.get("text", "") or o.get("data", {}).get("text/plain", ""))
+             for i, c in enumerate(nb.cells) if c.cell_type == "code" for o in c.outputs]
+    problems = [f"cell {i}: {text[:80]!r}" for i, text in texts
+                if text.strip() == "Ellipsis" or "Empty DataFrame" in text or "[Not yet right]" in text
+                or "Traceback" in text]
+    assert not problems, "\n".join(problems)
+    checks = [text for _, text in texts if text.startswith("[Not attempted]")]
+    assert len(checks) == sum(c.source.count("check(") for c in nb.cells if c.cell_type == "code"), checks

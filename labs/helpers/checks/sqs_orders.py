@@ -725,7 +725,8 @@ def _lambda_outcome(lab: Any, fb: Feedback, url: str) -> None:
     in_dlq = {m["Body"] for m in peek_all(lab, dlq_url)} if dlq_url else set()
     valid_in_dlq = [b for b in sent if b in in_dlq and b not in malformed]
     if not _traced(lab, "orders-lambda", ("SendMessage", "SendMessageBatch")) and not visible + in_flight + delayed:
-        fb.give_up("No order was sent to 'orders-lambda' yet.", "Run the cell that sends the 12 orders and settles.")
+        fb.give_up("No order was sent to 'orders-lambda' yet.", "Run the cell that sends the 12 orders and settles"
+                   + (" (it waits for orders-dlq: do step 4a first)." if dlq_url is None else "."))
     invoked = _invocations(lab)
     if invoked == 0 and lab.backend.kind is BackendKind.EMBEDDED:
         fb.wrong("The function never ran: no batch was delivered to it.",
