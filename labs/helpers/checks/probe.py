@@ -226,6 +226,16 @@ class Probe:
         return True
 
     # ------------------------------------------------------------------ what the learner's code did
+    def require_calls(self, name: str, operation: str, hint: str, *also: str) -> list[Call]:
+        """The learner's calls of ``operation`` (or ``also``); none at all ends the check: the
+        function was written, so it is "incorrect", not "not attempted"."""
+        calls = self.made(operation, *also)
+        if not calls:
+            api = "".join("_" + ch.lower() if ch.isupper() else ch for ch in operation).lstrip("_")
+            self.fb.wrong(f"{name} made no {api} call.", hint)
+            self.fb.stop()
+        return calls
+
     def made(self, *operations: str) -> list[Call]:
         """The learner's calls of ``operations`` during the probe (all calls if none is named)."""
         return [c for c in self.calls if not operations or c.operation in operations]

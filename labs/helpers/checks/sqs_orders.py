@@ -210,10 +210,7 @@ def _probe_consume_drains(probe: Probe, fb: Feedback, fn: Any) -> bool:
     outcome = probe.run(fn, url, handled.append)
     if probe.explain_error(outcome, "consume"):
         return False
-    receives = probe.made("ReceiveMessage")
-    if not receives:
-        fb.wrong("consume made no receive_message call.", "Receive with receive_message, then handle and delete.")
-        return False
+    receives = probe.require_calls("consume", "ReceiveMessage", "Receive with receive_message, then handle and delete.")
     asked = max(int(c.params.get("MaxNumberOfMessages", 1)) for c in receives)
     fb.check(asked > 1, f"It receives up to {asked} messages per call.",
              "It receives one message per call (MaxNumberOfMessages defaults to 1).",
@@ -285,12 +282,9 @@ def heartbeat(lab: Any, fb: Feedback, heartbeat_fn: Any = None) -> None:
         outcome = probe.run(fn, url, message)
         if probe.explain_error(outcome, "heartbeat"):
             return
-        calls = probe.made("ChangeMessageVisibility", "ChangeMessageVisibilityBatch")
-        if not calls:
-            fb.wrong("heartbeat made no change_message_visibility call: the message reappears after its 1 s.",
-                     "Call change_message_visibility with the queue_url, the message's ReceiptHandle and a new "
-                     "VisibilityTimeout.")
-            fb.stop()
+        calls = probe.require_calls("heartbeat", "ChangeMessageVisibility", "Call change_message_visibility with "
+                                    "the queue_url, the message's ReceiptHandle and a new VisibilityTimeout.",
+                                    "ChangeMessageVisibilityBatch")
         params = calls[-1].params
         value = params.get("VisibilityTimeout", (params.get("Entries") or [{}])[0].get("VisibilityTimeout"))
         value = int(value) if value is not None else None
@@ -475,10 +469,8 @@ def redrive(lab: Any, fb: Feedback, redrive_fn: Any = None) -> None:
         outcome = probe.run(fn, dlq_arn, timeout=15)
         if probe.explain_error(outcome, "redrive"):
             return
-        starts = probe.made("StartMessageMoveTask")
-        if not starts:
-            fb.give_up("redrive started no message move task.",
-                       "Call start_message_move_task with SourceArn = the DLQ's ARN (the dlq_arn argument).")
+        starts = probe.require_calls("redrive", "StartMessageMoveTask",
+                                     "Call start_message_move_task with SourceArn = the DLQ's ARN (the dlq_arn argument).")
         destination = starts[-1].params.get("DestinationArn")
         fb.check(destination in (None, source_arn), "The messages go back to the queue they came from.",
                  f"DestinationArn is '{short(str(destination), lab)}', not the orders' own queue.",
@@ -629,10 +621,8 @@ def throughput(lab: Any, fb: Feedback, drain_worker: Any = None) -> None:
         outcome = probe.run(fn, url, done, threads=3, timeout=15)
         if probe.explain_error(outcome, "drain_worker"):
             return
-        receives = probe.made("ReceiveMessage")
-        if not receives:
-            fb.give_up("drain_worker made no receive_message call.",
-                       "Receive up to 10 messages, delete them with delete_message_batch, append the number, repeat.")
+        receives = probe.require_calls("drain_worker", "ReceiveMessage", "Receive up to 10 messages, delete them "
+                                       "with delete_message_batch, append the number, repeat.")
         waiting, in_flight = probe.depth(url)
     asked = max(int(c.params.get("MaxNumberOfMessages", 1)) for c in receives)
     fb.check(asked == 10, "Each receive asks for 10 messages.", f"Receives ask for at most {asked} message(s).",
