@@ -26,6 +26,7 @@ from .patching import Patch, PatchStatus
 #: ``sqs_receive_fast``) is what ``LABS_EMULATOR_DISABLE`` and the fidelity table use.
 PATCH_MODULES: list[str] = [
     "sqs.queue_attributes",
+    "sqs.redrive_policy",
     "sqs.receive_fast",
     "sqs.move_tasks",
     "sqs.fifo_sequence",
