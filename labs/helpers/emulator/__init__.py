@@ -27,6 +27,7 @@ from .patching import Patch, PatchStatus
 PATCH_MODULES: list[str] = [
     "sqs.queue_attributes",
     "sqs.redrive_policy",
+    "sqs.fifo_names",
     "sqs.receive_fast",
     "sqs.move_tasks",
     "sqs.fifo_sequence",

@@ -32,6 +32,7 @@ TESTS = ROOT / "tests" / "emulator"
 GAP_TESTS: dict[str, list[str]] = {
     "sqs_queue_attributes": ["sqs/test_queue_attribute_validation.py"],
     "sqs_redrive_policy": ["sqs/test_sqs_redrive_policy.py"],
+    "sqs_fifo_names": ["sqs/test_sqs_fifo_names.py"],
     "sqs_receive_fast": ["sqs/test_sqs_receive_fast.py", "sqs/test_sqs_dlq_move_delivery.py"],
     "sqs_move_tasks": ["sqs/test_sqs_move_tasks.py"],
     "sqs_fifo_sequence": ["sqs/test_sqs_fifo_sequence.py"],
