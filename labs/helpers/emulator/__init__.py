@@ -35,6 +35,7 @@ PATCH_MODULES: list[str] = [
     "kinesis.create_tags",
     "awslambda.local_runtime",
     "awslambda.event_source_mappings",
+    "awslambda.mapping_conflict",
     "sns.delivery_protocols",
     "events.targets",
     "events.pattern_tester",
