@@ -29,6 +29,7 @@ PATCH_MODULES: list[str] = [
     "sqs.redrive_policy",
     "sqs.fifo_names",
     "sqs.receive_fast",
+    "sqs.receive_partial",
     "sqs.move_tasks",
     "sqs.fifo_sequence",
     "dynamodbstreams.endpoint",

@@ -34,6 +34,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sqs_redrive_policy": ["sqs/test_sqs_redrive_policy.py"],
     "sqs_fifo_names": ["sqs/test_sqs_fifo_names.py"],
     "sqs_receive_fast": ["sqs/test_sqs_receive_fast.py", "sqs/test_sqs_dlq_move_delivery.py"],
+    "sqs_receive_partial": ["sqs/test_sqs_receive_partial.py"],
     "sqs_move_tasks": ["sqs/test_sqs_move_tasks.py"],
     "sqs_fifo_sequence": ["sqs/test_sqs_fifo_sequence.py"],
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
