@@ -35,6 +35,7 @@ PATCH_MODULES: list[str] = [
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
     "awslambda.local_runtime",
+    "awslambda.mapping_states",
     "awslambda.event_source_mappings",
     "awslambda.mapping_conflict",
     "sns.delivery_protocols",

@@ -40,6 +40,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "lambda_local_runtime": ["awslambda/test_lambda_local_runtime.py", "awslambda/test_lambda_callers.py"],
+    "lambda_mapping_states": ["awslambda/test_lambda_mapping_states.py"],
     "lambda_event_source_mappings": ["awslambda/test_lambda_event_source_mappings.py", "awslambda/test_lambda_stream_mappings.py"],
     "lambda_mapping_conflict": ["awslambda/test_lambda_mapping_conflict.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
