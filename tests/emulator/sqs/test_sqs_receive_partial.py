@@ -1,10 +1,10 @@
 """ReceiveMessage may return fewer messages than requested: only an empty receive means "drained".
 
 ReceiveMessage API reference, MaxNumberOfMessages: "Amazon SQS never returns more messages than this
-value (however, fewer messages might be returned)". Developer guide, short and long polling: "If the
-number of messages in the queue is small (fewer than 1,000), you most likely get fewer messages than
-you requested per ReceiveMessage call"; long polling "returns messages as soon as they become
-available". So a consumer that stops on a short batch leaves messages behind, and one that receives
+value (however, fewer messages might be returned)"; on short polling: "If the number of messages in
+the queue is small (less than 1000), it is likely you will get fewer messages than you requested per
+ReceiveMessage call"; long polling "lets you consume messages ... as soon as they become available".
+So a consumer that stops on a short batch leaves messages behind, and one that receives
 until a receive returns nothing drains the queue. Plain moto 5.2.5 always returns a full batch while
 messages remain, so the first consumer looks correct.
 

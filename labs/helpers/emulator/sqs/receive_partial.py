@@ -2,13 +2,17 @@
 
 AWS (ReceiveMessage API reference, MaxNumberOfMessages): "The maximum number of messages to return.
 Amazon SQS never returns more messages than this value (however, fewer messages might be
-returned)." Developer guide, "Amazon SQS short and long polling": with short polling "Amazon SQS
-samples a subset of its servers (based on a weighted random distribution) and returns messages from
-only those servers ... If the number of messages in the queue is small (fewer than 1,000), you most
-likely get fewer messages than you requested per ReceiveMessage call"; long polling "returns
-messages as soon as they become available". A consumer that takes a short batch for "the queue is
-empty" (``if len(messages) < 10: break``) therefore leaves messages behind on AWS; the documented
-way to drain a queue is to receive until a receive returns nothing.
+returned)." On short polling (the ReceiveMessage reference as the AWS SDK for .NET reproduces it):
+"a weighted random set of machines is sampled on a ReceiveMessage call. This means only the messages
+on the sampled machines are returned. If the number of messages in the queue is small (less than
+1000), it is likely you will get fewer messages than you requested per ReceiveMessage call. If the
+number of messages in the queue is extremely small, you might not receive any messages in a
+particular ReceiveMessage response; in which case you should repeat the request." Long polling
+(developer guide, "Using the appropriate polling mode") "lets you consume messages from your Amazon
+SQS queue as soon as they become available", and reduces "false empty responses (when messages are
+available but aren't included in a response)" ("Setting-up long polling"). A consumer that takes a
+short batch for "the queue is empty" (``if len(messages) < 10: break``) therefore leaves messages
+behind on AWS; the way to drain a queue is to receive until a receive returns nothing.
 
 What plain moto 5.2.5 does (and ``sqs_receive_fast`` keeps): every receive returns every receivable
 message up to MaxNumberOfMessages, so that consumer bug never shows on the emulator.

@@ -4,12 +4,14 @@ AWS (SetQueueAttributes API reference): ``RedrivePolicy`` holds ``deadLetterTarg
 Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of
 maxReceiveCount is exceeded" - and ``maxReceiveCount``. SQS refuses a policy whose target is not an
 existing queue's ARN with ``InvalidParameterValue``: "Value {...} for parameter RedrivePolicy is
-invalid. Reason: Dead letter target does not exist." (the message AWS returns, quoted in
-serverless/serverless#5215 and reproduced by every AWS-compatible SQS; a target that is not an ARN
-at all, such as the queue's URL, gets "Reason: Invalid value for deadLetterTargetArn.", the
-wording of Eucalyptus's AWS-compatible SQS), and a ``maxReceiveCount`` outside 1-1,000 with
-"Reason: Invalid value for maxReceiveCount: ..., valid values are from 1 to 1000 both inclusive."
-A call AWS rejects changes nothing: no attribute of the same request is applied.
+invalid. Reason: Dead letter target does not exist." (AWS's response as CloudFormation relays it in
+serverless/serverless#5215; AWS-compatible implementations such as Eucalyptus's SQS use the same
+text). For a target that is not an ARN at all, such as the queue's URL, the reason is worded
+"Invalid value for deadLetterTargetArn." and for a ``maxReceiveCount`` outside 1-1,000 "Invalid value
+for maxReceiveCount: ..., valid values are from 1 to 1000 both inclusive." (the wording of
+Eucalyptus's and LocalStack's AWS-compatible SQS; no recorded AWS response was found for these two,
+the error code is the same InvalidParameterValue). A call AWS rejects changes nothing: no attribute
+of the same request is applied.
 
 What plain moto 5.2.5 does: ``Queue._set_attributes`` first applies every other attribute of the
 request, then stores the new RedrivePolicy, and only then looks for the dead-letter queue: when it
