@@ -4,7 +4,8 @@
 archive), so ``Code={"ZipFile": package_handler("labs.handlers.order_consumer")}`` with
 ``Handler="order_consumer.handler"`` deploys unchanged to the embedded emulator, a moto server or
 real AWS. ``settle`` replaces blind ``time.sleep`` in notebooks: it returns as soon as every event
-source mapping poller of the embedded emulator has nothing left to deliver.
+source mapping poller of the embedded emulator has nothing left to deliver. ``wait_for_mapping``
+waits for a new or changed event source mapping to be ``Enabled`` (boto3 has no waiter for that).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from .backend import BackendKind
 from .context import Lab
 from .emulator.arns import Arn
-from .errors import LabError
+from .errors import LabError, explained
 
 #: A fixed timestamp for every zip entry: the same source gives the same bytes (and CodeSha256), so
 #: re-running a notebook cell does not look like a code change.
@@ -103,6 +104,47 @@ def settle(lab: Lab | None = None, timeout: float = 5.0) -> None:
         time.sleep(0.02 if in_process else 0.5)
 
 
+#: First and longest pause between two ``get_event_source_mapping`` calls, in seconds.
+MAPPING_FIRST_POLL, MAPPING_LONGEST_POLL = 0.05, 2.0
+#: States a mapping passes through on its way to a settled one (Lambda API reference, State).
+_TRANSITIONAL = ("Creating", "Enabling", "Updating", "Disabling")
+
+
+def wait_for_mapping(lab: Lab, uuid: str, state: str = "Enabled", timeout: float = 120.0) -> dict[str, Any]:
+    """``get_event_source_mapping(UUID=uuid)`` once the mapping's State is ``state`` (default Enabled).
+
+    create_event_source_mapping answers ``Creating`` and update_event_source_mapping ``Updating``,
+    ``Enabling`` or ``Disabling``; the mapping reaches ``Enabled`` (or ``Disabled``) a little later:
+    on the embedded emulator within a fraction of a second, on AWS within seconds to a minute or two.
+    This polls with short, growing pauses (no blind sleep) and returns the description as soon as
+    the state is reached. Raises :class:`LabError` when the mapping settles in another state (e.g.
+    Disabled while waiting for Enabled: it will not enable itself) or after ``timeout`` seconds.
+    """
+    lam = lab.client("lambda")
+    deadline = time.monotonic() + timeout
+    pause = MAPPING_FIRST_POLL
+    with explained(f"read event source mapping {uuid!r}",
+                   "Pass the UUID that create_event_source_mapping (or list_event_source_mappings) returned."):
+        while True:
+            mapping: dict[str, Any] = lam.get_event_source_mapping(UUID=uuid)
+            current = mapping.get("State")
+            if current == state:
+                mapping.pop("ResponseMetadata", None)
+                return mapping
+            if current not in _TRANSITIONAL:
+                hint = ("Enable it: update_event_source_mapping(UUID=..., Enabled=True)." if state == "Enabled"
+                        else f"It will not become {state} by itself; change it with update_event_source_mapping.")
+                reason = mapping.get("StateTransitionReason")
+                raise LabError(f"The event source mapping is {current}, not {state}"
+                               + (f" ({reason})." if reason else "."), hint)
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, MAPPING_LONGEST_POLL)
+    raise LabError(f"The event source mapping is still {current} after {timeout:g} s, not {state}.",
+                   "Wait longer (timeout=...); on AWS a mapping can take a minute or two to be enabled.")
+
+
 def _embedded(lab: Lab | None) -> bool:
     """No lab, or a lab on the embedded emulator: the pollers are threads of this process."""
     return lab is None or lab.backend.kind is BackendKind.EMBEDDED
@@ -122,7 +164,7 @@ def _in_flight_through_api(lab: Lab) -> list[str]:
         for mapping in page.get("EventSourceMappings", []):
             source, function = Arn.parse(mapping.get("EventSourceArn", "")), mapping.get("FunctionArn", "")
             name = function.split(":function:", 1)[-1].split(":", 1)[0]
-            if source.service != "sqs" or mapping.get("State") not in ("Enabled", "Enabling", "Updating"):
+            if source.service != "sqs" or mapping.get("State") not in ("Enabled", "Creating", "Enabling", "Updating"):
                 continue
             if not lab.owns("lambda-function", name):
                 continue

@@ -26,13 +26,18 @@ from .patching import Patch, PatchStatus
 #: ``sqs_receive_fast``) is what ``LABS_EMULATOR_DISABLE`` and the fidelity table use.
 PATCH_MODULES: list[str] = [
     "sqs.queue_attributes",
+    "sqs.redrive_policy",
+    "sqs.fifo_names",
     "sqs.receive_fast",
+    "sqs.receive_partial",
     "sqs.move_tasks",
     "sqs.fifo_sequence",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
     "awslambda.local_runtime",
+    "awslambda.mapping_states",
     "awslambda.event_source_mappings",
+    "awslambda.mapping_conflict",
     "sns.delivery_protocols",
     "events.targets",
     "events.pattern_tester",

@@ -63,6 +63,14 @@ REMAINING: list[Row] = [
         "isolated execution environments in parallel up to the concurrency limit; timeouts stop the "
         "handler; asynchronous invocations retried twice; stream batches retried until the records expire; "
         "SQS mappings scale out to many concurrent batches"),
+    Row("SQS ReceiveMessage batch sizes", "always as many as requested while messages remain",
+        "fewer than requested only while more are waiting (a seeded, reproducible sequence per queue); never "
+        "empty while a message is receivable; event source mapping pollers get full batches",
+        "any number up to MaxNumberOfMessages; a short poll can come back empty although messages are waiting"),
+    Row("Lambda event source mapping states", "Enabled or Disabled at once",
+        "Creating, Enabling, Updating and Disabling last 0.1 s; a deleted mapping is gone at once; an update "
+        "during a transition is accepted",
+        "transitions take seconds to minutes; a deleted mapping is listed as Deleting until it is removed"),
     Row("Throughput quotas and throttling", "none: any rate is accepted",
         "same as plain moto", "per-API quotas; throttled calls fail with a throttling error and are retried by boto3"),
     Row("Cost", "free", "free", "billed per request, per shard-hour, per GB (see README, 'Real AWS')"),

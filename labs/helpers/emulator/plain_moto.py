@@ -31,13 +31,18 @@ TESTS = ROOT / "tests" / "emulator"
 #: patch name -> the test files (under tests/emulator/, by service) that assert the AWS behaviour it restores.
 GAP_TESTS: dict[str, list[str]] = {
     "sqs_queue_attributes": ["sqs/test_queue_attribute_validation.py"],
+    "sqs_redrive_policy": ["sqs/test_sqs_redrive_policy.py"],
+    "sqs_fifo_names": ["sqs/test_sqs_fifo_names.py"],
     "sqs_receive_fast": ["sqs/test_sqs_receive_fast.py", "sqs/test_sqs_dlq_move_delivery.py"],
+    "sqs_receive_partial": ["sqs/test_sqs_receive_partial.py"],
     "sqs_move_tasks": ["sqs/test_sqs_move_tasks.py"],
     "sqs_fifo_sequence": ["sqs/test_sqs_fifo_sequence.py"],
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "lambda_local_runtime": ["awslambda/test_lambda_local_runtime.py", "awslambda/test_lambda_callers.py"],
+    "lambda_mapping_states": ["awslambda/test_lambda_mapping_states.py"],
     "lambda_event_source_mappings": ["awslambda/test_lambda_event_source_mappings.py", "awslambda/test_lambda_stream_mappings.py"],
+    "lambda_mapping_conflict": ["awslambda/test_lambda_mapping_conflict.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],

@@ -88,6 +88,24 @@ def test_redrive_to_explicit_destination(lab: Lab) -> None:
     assert _drain(sqs, orders) == []
 
 
+def test_the_destination_must_be_another_queue_than_the_dlq(lab: Lab) -> None:
+    """SourceArn: "the queue that contains the messages to be moved to another queue"; the developer
+    guide: redrive moves messages "from a dead-letter queue to another destination". Passing the DLQ as
+    its own destination is refused and moves nothing (the wording of the message is the emulator's)."""
+    sqs = lab.client("sqs")
+    dlq = sqs.create_queue(QueueName=lab.name("orders-dlq"))["QueueUrl"]
+    orders = _pipe(lab, sqs, "orders", dlq)
+    _fail_into_dlq(sqs, orders, ["o1", "o2"])
+    with pytest.raises(ClientError) as info:
+        sqs.start_message_move_task(SourceArn=_arn(sqs, dlq), DestinationArn=_arn(sqs, dlq))
+    assert info.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "parameter DestinationArn is invalid" in info.value.response["Error"]["Message"]
+    assert sqs.list_message_move_tasks(SourceArn=_arn(sqs, dlq))["Results"] == []  # no task was started
+    in_dlq = _drain(sqs, dlq)
+    assert sorted(m["Body"] for m in in_dlq) == ["o1", "o2"]
+    assert {m["Attributes"]["ApproximateReceiveCount"] for m in in_dlq} == {"2"}  # not reset by a "move"
+
+
 def test_source_must_be_a_dead_letter_queue(lab: Lab) -> None:
     sqs = lab.client("sqs")
     plain = sqs.create_queue(QueueName=lab.name("plain"))["QueueUrl"]

@@ -55,7 +55,8 @@ def test_receive_cost_does_not_grow_with_queue_depth(lab: Lab, clock_reads: list
     for first in range(0, 500, 10):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": str(first + n)} for n in range(10)])
     clock_reads[0] = 0
-    assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) == 10
+    # "up to 10": fewer may come back (sqs_receive_partial), never none while messages are waiting
+    assert 1 <= len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) <= 10
     assert clock_reads[0] < 100
 
 

@@ -37,7 +37,8 @@ How the emulator does it:
 * ``FilterCriteria``: records no filter matches are not delivered (SQS: deleted, as AWS does;
   streams: skipped), reported as ``Delivery(action="esm-filtered", status="filtered")``.
 * Disabling a mapping (``Enabled=False``) pauses its poller; deleting it stops the poller; resetting
-  the embedded emulator stops every poller.
+  the embedded emulator stops every poller. While a new or re-enabled mapping is ``Creating`` or
+  ``Enabling`` (``awslambda.mapping_states``, through :data:`may_deliver`) the poller waits.
 * Each batch is reported as ``Delivery(service="lambda", action="esm-invoke", source=<queue or
   stream ARN>, target=<function ARN>, detail={"batch_size", "failed_ids", ...})``.
 * :func:`in_flight` says what is still undelivered, so :func:`labs.helpers.functions.settle` can wait
@@ -52,6 +53,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ...observe import Delivery, emit
@@ -67,6 +69,9 @@ IDLE_WAIT = 0.02
 DEFAULT_STREAM_RETRIES = 3
 #: SQS hands out at most 10 messages per receive; Lambda assembles bigger batches from several.
 SQS_RECEIVE_MAX = 10
+#: Extension point for ``awslambda.mapping_states`` (its own patch): whether an enabled mapping may
+#: deliver now (not while it is Creating or Enabling). None: as soon as it is enabled.
+may_deliver: Callable[[Any], bool] | None = None
 _log = logging.getLogger(__name__)
 _pollers: dict[str, Poller] = {}
 _pollers_lock = threading.Lock()
@@ -108,7 +113,7 @@ class Poller(threading.Thread):
     def run(self) -> None:
         while self.alive():
             delivered = False
-            if self.esm.enabled:
+            if self.esm.enabled and (may_deliver is None or may_deliver(self.esm)):
                 with self.cycle:
                     try:
                         delivered = self.poll_once()

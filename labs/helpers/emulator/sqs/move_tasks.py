@@ -22,6 +22,13 @@ How the emulator does it:
 * Errors are the ones AWS returns (recorded against AWS in LocalStack's snapshot tests):
   ``ResourceNotFoundException`` for an unknown queue or task, ``InvalidParameterValue`` for a source
   that is not a DLQ, a second active task, a bad rate or a malformed TaskHandle.
+* A DestinationArn that is the DLQ itself is refused (``InvalidParameterValue``). AWS defines the task
+  as moving messages "to another queue" (SourceArn: "The ARN of the queue that contains the messages to
+  be moved to another queue"; developer guide, "Configure a dead-letter queue redrive": "move unconsumed
+  messages from a dead-letter queue to another destination"). No recorded AWS response to this request
+  was found, so the wording of the message is the emulator's. Without the check the task "moved" every
+  message from the DLQ back into the DLQ and reported COMPLETED: a learner who passed the DLQ's ARN
+  twice saw a successful redrive that left every message where it was.
 * Emulator choice: a message that never came from another queue (sent straight to the DLQ) cannot be
   redriven "to its source"; the task then stops as FAILED with FailureReason
   ``AWS.SimpleQueueService.NonExistentQueue``, as AWS reports a destination that disappeared.
@@ -213,6 +220,9 @@ def start_message_move_task(backend: Any, source_arn: str, destination_arn: str 
     source = _queue_by_arn(source_arn, "SourceArn")
     _require_dead_letter_queue(source)
     destination = _queue_by_arn(destination_arn, "DestinationArn") if destination_arn else None
+    if destination is source:
+        raise _error("InvalidParameterValue", f"Value {destination_arn} for parameter DestinationArn is invalid. "
+                                              "Reason: The destination queue must be another queue than the source queue.")
     if rate is not None and not 1 <= int(rate) <= MAX_RATE:
         raise _error("InvalidParameterValue", "Value for parameter MaxNumberOfMessagesPerSecond is invalid. "
                                               f"Reason: You must enter a number that's between 1 and {MAX_RATE}.")
@@ -301,7 +311,8 @@ def _apply() -> None:
 PATCH = Patch(
     name=NAME,
     restores="StartMessageMoveTask redrives a dead-letter queue to each message's original source queue or "
-             "to DestinationArn; ListMessageMoveTasks and CancelMessageMoveTask report and stop tasks",
+             "to DestinationArn (another queue: the DLQ itself is refused); ListMessageMoveTasks and "
+             "CancelMessageMoveTask report and stop tasks",
     plain_moto="StartMessageMoveTask, ListMessageMoveTasks and CancelMessageMoveTask raise NotImplementedError",
     apply=_apply,
     targets={

@@ -32,6 +32,9 @@ What this patch does, keeping every observable behaviour of the receive path:
 
 Order: this module *replaces* ``receive_message`` and ``delete_message``, so it must come before
 any module that wraps them in ``PATCH_MODULES``; wrappers installed after it wrap this version.
+How many of the receivable messages one pass hands out is left to :data:`batch_size`, which
+``sqs.receive_partial`` sets (AWS may return fewer messages than requested); unset, a pass returns
+up to ``MaxNumberOfMessages``, as moto does.
 
 ``LABS_EMULATOR_DISABLE=sqs_receive_fast`` (read by ``emulator.install()``) leaves plain moto in
 place, used to run the semantic tests and the benchmark against plain moto.
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
@@ -49,6 +53,10 @@ from ..patching import Patch
 NAME = "sqs_receive_fast"
 #: Longest single wait while long polling, a safety net for changes made without notifying.
 _MAX_WAIT_SLICE = 1.0
+#: Extension point for the next gap, ``sqs.receive_partial`` (its own patch): when a pass finds more
+#: receivable messages than requested, ``batch_size(queue, requested)`` says how many to hand out
+#: (1..requested). None (that patch not applied): as many as requested, moto's behaviour.
+batch_size: Callable[[Any, int], int] | None = None
 
 
 def now_ms() -> float:
@@ -116,7 +124,10 @@ def _scan(queue: Any, count: int, visibility_timeout: int, attribute_names: list
     policy, dlq = queue.redrive_policy, queue.dead_letter_queue
     max_receives = policy["maxReceiveCount"] if dlq is not None and policy else None
 
-    received: list[Any] = []
+    sizer = batch_size
+    # With a sizer, look one message further: it only decides when more than `count` are receivable.
+    wanted = count + 1 if sizer is not None else count
+    candidates: list[Any] = []
     to_dlq: list[Any] = []
     expired: list[Any] = []
     next_change: float | None = None
@@ -131,16 +142,23 @@ def _scan(queue: Any, count: int, visibility_timeout: int, attribute_names: list
         if locked_groups and message.group_id in locked_groups:
             continue
         if max_receives is not None and message.approximate_receive_count >= max_receives:
-            to_dlq.append(message)
+            if len(candidates) < count:  # met before the batch was full, as moto meets it
+                to_dlq.append(message)
             continue
+        candidates.append(message)
+        if len(candidates) >= wanted:
+            break
+    take = min(len(candidates), count)
+    if sizer is not None and len(candidates) > count:
+        take = max(1, min(count, int(sizer(queue, count))))
+    received: list[Any] = []
+    for message in candidates[:take]:
         pending.add(message)
         message.mark_received(visibility_timeout=visibility_timeout)
         # A copy, as moto does: attribute filtering must not change the stored message.
         copy = deepcopy(message)
         _filter_message_attributes(copy, attribute_names)
         received.append(copy)
-        if len(received) >= count:
-            break
     if expired:
         # AWS: "messages that are in the queue longer than the retention period are deleted".
         gone = set(map(id, expired))
