@@ -680,7 +680,8 @@ def lambda_consumer(lab: Any, fb: Feedback) -> None:
     fb.check(1 < size <= 10, f"BatchSize is {size}.", f"BatchSize is {size}.",
              "Use batches of up to 10 messages (BatchSize=10): fewer invocations than one per message.")
     state = mapping.get("State")
-    fb.check(state in ("Enabled", "Enabling", "Creating", "Updating"), "The mapping is enabled.", f"The mapping is {state}.",
+    fb.check(state in ("Enabled", "Enabling", "Creating", "Updating"), "The mapping is enabled (or becoming so).",
+             f"The mapping is {state}.",
              "Enable it: update_event_source_mapping(UUID=..., Enabled=True).")
     if not fb.wrong_items:  # what the orders went through only means something with the mapping right
         _lambda_outcome(lab, fb, url)
