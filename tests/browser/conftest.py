@@ -93,6 +93,8 @@ class LabServer:
         command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                    f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                    "--ServerApp.port_retries=0", "--LabApp.news_url=None",
+                   # a safety net should this process die without its teardown: an idle server ends itself
+                   "--ServerApp.shutdown_no_activity_timeout=900",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if os.geteuid() == 0:  # containers and CI run as root; Jupyter refuses that unless told
             command.append("--allow-root")

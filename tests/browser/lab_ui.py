@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The notebook in the active tab (a workspace of its own per test, so there is only one).
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
@@ -129,6 +130,7 @@ class LabPage:
                  const status = document.querySelector(panel + ' .jp-Notebook-ExecutionIndicator')?.dataset.status;
                  return prompts.some(p => /\\d/.test(p)) && !prompts.some(p => p.includes('*')) && status === 'idle';
                }""", arg=PANEL, timeout=timeout * 1000, polling=200)
+        self.wait_for_widgets()
         return self.cells()
 
     # ------------------------------------------------------------------ cells
@@ -181,6 +183,17 @@ class LabPage:
                }""", arg=[PANEL, index, before], timeout=timeout * 1000)
         self.wait_until_done(timeout)
         return self.cells()[index]
+
+    def wait_for_widgets(self, timeout: float = 10) -> bool:
+        """Wait until no output says "Loading widget..." (a widget view waits for its model; one
+        whose model never comes says so for ever). False if some still do after ``timeout``."""
+        try:
+            self.page.wait_for_function(
+                "(panel) => ![...document.querySelectorAll(panel + ' .jp-OutputArea-output')]"
+                ".some(o => o.textContent.includes('Loading widget...'))", arg=PANEL, timeout=timeout * 1000)
+            return True
+        except PlaywrightTimeoutError:
+            return False
 
     def cells(self) -> list[Cell]:
         raw: list[dict[str, Any]] = self.page.evaluate(_READ_CELLS, PANEL)

@@ -38,12 +38,23 @@ REFRESHED = re.compile(r"refreshed (\d\d:\d\d:\d\d) UTC")
 RUN_TIMEOUT = 150  # seconds for one notebook's Run All (lab 1's solution takes ~15 s in a kernel)
 
 
-def _widget_sources(notebook: Path) -> set[str]:
-    """Sources of the cells whose stored solution output is a widget (the student notebook has the
-    same source in the same cell), so the test knows where a widget must appear."""
+def _widget_cells(notebook: Path) -> set[int]:
+    """The cells of ``notebook`` where a widget must appear: those whose source is that of a solution
+    cell with a stored widget output (the student notebook has the same cell, at another index).
+    From the files, not the page: the editor draws only the lines it shows."""
     solution = nbformat.read(ROOT / "solutions" / notebook.name, as_version=4)
-    return {cell.source.strip() for cell in solution.cells if cell.cell_type == "code"
-            and any(WIDGET_MIME in output.get("data", {}) for output in cell.get("outputs", []))}
+    sources = {cell.source.strip() for cell in solution.cells if cell.cell_type == "code"
+               and any(WIDGET_MIME in output.get("data", {}) for output in cell.get("outputs", []))}
+    return {i for i, cell in enumerate(nbformat.read(notebook, as_version=4).cells)
+            if cell.cell_type == "code" and cell.source.strip() in sources}
+
+
+def _index(notebook: Path, needle: str) -> int:
+    """The index of the first code cell of ``notebook`` whose source contains ``needle``."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    found = [i for i, c in enumerate(cells) if c.cell_type == "code" and needle in c.source]
+    assert found, f"no code cell of {notebook.name} contains {needle!r}"
+    return found[0]
 
 
 def _describe(cell: Any) -> str:
@@ -70,18 +81,20 @@ def _assert_ran_cleanly(cells: list[Any]) -> None:
     assert not tracebacks, "a cell shows a traceback:\n" + "\n".join(_describe(c) for c in tracebacks)
 
 
-def _assert_widgets_render(cells: list[Any], expected_sources: set[str]) -> None:
+def _assert_widgets_render(cells: list[Any], expected: set[int]) -> None:
     problems = []
     for cell in cells:
         for output in cell.outputs:
-            if "Error displaying widget" in output.text:
+            if "Loading widget..." in output.text:
+                problems.append(f"a widget that never rendered (still 'Loading widget...') in {_describe(cell)}")
+            elif "Error displaying widget" in output.text:
                 problems.append(f"'Error displaying widget' in {_describe(cell)}")
             elif not output.widget and WIDGET_REPR.search(output.text):
                 problems.append(f"a widget shown as its text repr in {_describe(cell)}")
             elif "(counts from the " in output.text:
                 problems.append(f"the dashboard fell back to its plain table in {_describe(cell)}")
     for cell in cells:
-        if cell.code and cell.source.strip() in expected_sources and not any(o.widget for o in cell.outputs):
+        if cell.index in expected and not any(o.widget for o in cell.outputs):
             problems.append(f"no widget where the solution shows one: {_describe(cell)}")
     assert not problems, "\n".join(problems)
 
@@ -92,7 +105,7 @@ def test_notebook_runs_in_the_browser(notebook: Path, lab_page: Any, lab_server:
     _open(lab_page, lab_server, notebook)
     cells = lab_page.run_all(timeout=RUN_TIMEOUT)
     _assert_ran_cleanly(cells)
-    _assert_widgets_render(cells, _widget_sources(notebook))
+    _assert_widgets_render(cells, _widget_cells(notebook))
     errors = [line for line in lab_page.console if line.startswith("pageerror")]
     assert not errors, "JupyterLab's page raised:\n" + "\n".join(errors)
     # the widgets that did render have a size on screen (a zero-height box is not "rendered")
@@ -102,12 +115,6 @@ def test_notebook_runs_in_the_browser(notebook: Path, lab_page: Any, lab_server:
         box = widget.bounding_box()
         assert box and box["width"] > 50 and box["height"] > 10, f"cell {index}'s widget has no size: {box}"
         widget.screenshot(path=str(lab_page.artefacts / f"widget-cell-{index}.png"))
-
-
-def _index(cells: list[Any], needle: str) -> int:
-    found = [c.index for c in cells if c.code and needle in c.source]
-    assert found, f"no code cell contains {needle!r}"
-    return found[0]
 
 
 def _dashboard_text(lab_page: Any, index: int) -> str:
@@ -158,12 +165,12 @@ def _unchanged_for(lab_page: Any, index: int, seconds: float) -> bool:
 def test_dashboard_refreshes_by_itself(lab_page: Any, lab_server: Any) -> None:
     """Lab 1's dashboard, run up to just before the teardown: its refresh time advances, orders sent
     from a new cell show up in its numbers, and after dashboard.stop() it stands still."""
-    _open(lab_page, lab_server, ROOT / "solutions" / "01-sqs-orders.ipynb")
-    cells = lab_page.cells()
-    dashboard, teardown = _index(cells, "lab.dashboard("), _index(cells, "dashboard.stop()")
+    notebook = ROOT / "solutions" / "01-sqs-orders.ipynb"
+    dashboard, teardown = _index(notebook, "lab.dashboard("), _index(notebook, "dashboard.stop()")
+    _open(lab_page, lab_server, notebook)
     cells = lab_page.run_all_above(teardown, timeout=RUN_TIMEOUT)
     _assert_ran_cleanly(cells[:teardown])
-    _assert_widgets_render(cells, {cells[dashboard].source.strip()})
+    _assert_widgets_render(cells, {dashboard})
 
     first = _dashboard_text(lab_page, dashboard)
     assert REFRESHED.search(first), f"the dashboard shows no refresh time:\n{first}"
@@ -208,12 +215,13 @@ def test_a_wrong_answer_shows_its_check_feedback(lab_page: Any, lab_server: Any)
     notebook = ROOT / "notebooks" / "00-sandbox.ipynb"
     exercise = _exercise_cell(notebook, "sandbox.first-queue")
     _open(lab_page, lab_server, notebook)
-    assert "# YOUR CODE HERE" in lab_page.cells()[exercise].source
+    lab_page.cell(exercise).scroll_into_view_if_needed()
+    assert "# YOUR CODE HERE" in lab_page.cells()[exercise].source, "the page's cells are not the file's"
     lab_page.replace_source(exercise, 'queue_url = sqs.create_queue(QueueName="first-queue")["QueueUrl"]')
     cells = lab_page.run_all(timeout=RUN_TIMEOUT)
     _assert_ran_cleanly(cells)
 
-    check = _index(cells, 'check("sandbox.first-queue"')
+    check = _index(notebook, 'check("sandbox.first-queue"')
     feedback = lab_page.cell(check).locator(".jp-OutputArea-output").first
     feedback.scroll_into_view_if_needed()
     assert feedback.is_visible()
