@@ -105,31 +105,40 @@ class LabPage:
         """Run > Run All Cells, then wait until no cell is queued or running ("[*]") and the kernel is
         idle. Returns the cells as then shown. A cell that raised stops the run: the cells after it
         keep an empty prompt, which the caller sees in the returned cells."""
-        self.menu("Run", "runmenu:run-all")
-        return self.wait_until_done(timeout)
+        return self._run(lambda: self.menu("Run", "runmenu:run-all"), timeout)
 
     def run_all_above(self, cell_index: int, timeout: float = 150) -> list[Cell]:
         """Select a cell, then Run > Run All Above Selected Cell."""
         self.select(cell_index)
-        self.menu("Run", "notebook:run-all-above")
-        return self.wait_until_done(timeout)
+        return self._run(lambda: self.menu("Run", "notebook:run-all-above"), timeout)
 
     def run_from(self, cell_index: int, timeout: float = 150) -> list[Cell]:
         """Select a cell, then Run > Run Selected Cell and All Below (JupyterLab disables that item on
         the last cell; there it is Run > Run Selected Cell and Do not Advance)."""
         self.select(cell_index)
         last = cell_index == len(self.cells()) - 1
-        self.menu("Run", "notebook:run-cell" if last else "notebook:run-all-below")
-        return self.wait_until_done(timeout)
+        return self._run(lambda: self.menu("Run", "notebook:run-cell" if last else "notebook:run-all-below"),
+                         timeout)
 
-    def wait_until_done(self, timeout: float = 150) -> list[Cell]:
+    def run_cell(self, index: int, timeout: float = 60) -> Cell:
+        """Select a cell and press Ctrl+Enter (run it, stay on it)."""
+        self.select(index)
+        return self._run(lambda: self.page.keyboard.press("Control+Enter"), timeout)[index]
+
+    def _run(self, start: Any, timeout: float) -> list[Cell]:
+        """Start a run, then wait until it is over: a cell has a count above every count shown before
+        (so a finished earlier run is not taken for this one), no cell is queued or running ("[*]"),
+        and the kernel is idle. Then wait for the widgets to come."""
+        counts = [int(n) for c in self.cells() for n in re.findall(r"\d+", c.prompt)]
+        start()
         self.page.wait_for_function(
-            """(panel) => {
+            r"""([panel, before]) => {
                  const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputArea-prompt')]
                                    .map(p => p.textContent.trim());
                  const status = document.querySelector(panel + ' .jp-Notebook-ExecutionIndicator')?.dataset.status;
-                 return prompts.some(p => /\\d/.test(p)) && !prompts.some(p => p.includes('*')) && status === 'idle';
-               }""", arg=PANEL, timeout=timeout * 1000, polling=200)
+                 return prompts.some(p => Number((p.match(/\d+/) ?? ['0'])[0]) > before)
+                        && !prompts.some(p => p.includes('*')) && status === 'idle';
+               }""", arg=[PANEL, max(counts, default=0)], timeout=timeout * 1000, polling=200)
         self.wait_for_widgets()
         return self.cells()
 
@@ -169,20 +178,6 @@ class LabPage:
             "?.classList.contains('jp-mod-active')", arg=[PANEL, index + 1], timeout=10_000)
         self.replace_source(index + 1, text)
         return index + 1
-
-    def run_cell(self, index: int, timeout: float = 60) -> Cell:
-        """Select a cell and press Ctrl+Enter (run it, stay on it); wait until it has a count."""
-        self.select(index)
-        before = self.cells()[index].prompt
-        self.page.keyboard.press("Control+Enter")
-        self.page.wait_for_function(
-            """([panel, i, before]) => {
-                 const p = document.querySelectorAll(panel + ' .jp-Notebook .jp-Cell')[i]
-                             ?.querySelector('.jp-InputArea-prompt')?.textContent.trim() ?? '';
-                 return /^\\[\\d+\\]:$/.test(p) && p !== before;
-               }""", arg=[PANEL, index, before], timeout=timeout * 1000)
-        self.wait_until_done(timeout)
-        return self.cells()[index]
 
     def wait_for_widgets(self, timeout: float = 10) -> bool:
         """Wait until no output says "Loading widget..." (a widget view waits for its model; one

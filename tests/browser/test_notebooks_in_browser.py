@@ -151,13 +151,21 @@ def _visible(numbers: str | None) -> int:
     return int(match.group(1))
 
 
+def _refreshed(lab_page: Any, index: int) -> str:
+    """The dashboard's "refreshed HH:MM:SS" time, as shown now."""
+    text = _dashboard_text(lab_page, index)
+    match = REFRESHED.search(text)
+    assert match, f"the dashboard shows no refresh time:\n{text}"
+    return match.group(1)
+
+
 def _unchanged_for(lab_page: Any, index: int, seconds: float) -> bool:
     """Does the refresh time stay the same for ``seconds`` (the dashboard refreshes every second)?"""
-    stamp = REFRESHED.search(_dashboard_text(lab_page, index)).group(1)
+    stamp = _refreshed(lab_page, index)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         lab_page.page.wait_for_timeout(250)
-        if REFRESHED.search(_dashboard_text(lab_page, index)).group(1) != stamp:
+        if _refreshed(lab_page, index) != stamp:
             return False
     return True
 
@@ -172,12 +180,10 @@ def test_dashboard_refreshes_by_itself(lab_page: Any, lab_server: Any) -> None:
     _assert_ran_cleanly(cells[:teardown])
     _assert_widgets_render(cells, {dashboard})
 
-    first = _dashboard_text(lab_page, dashboard)
-    assert REFRESHED.search(first), f"the dashboard shows no refresh time:\n{first}"
-    assert "live" in first, f"the dashboard does not say it is live:\n{first}"
-    stamp = REFRESHED.search(first).group(1)
-    _wait_for_text(lab_page, dashboard, lambda t: (m := REFRESHED.search(t)) and m.group(1) != stamp, 10,
-                   f"the refresh time to move on from {stamp}")
+    stamp = _refreshed(lab_page, dashboard)
+    assert "live" in _dashboard_text(lab_page, dashboard), "the dashboard does not say it is live"
+    _wait_for_text(lab_page, dashboard, lambda t: (m := REFRESHED.search(t)) is not None and m.group(1) != stamp,
+                   10, f"the refresh time to move on from {stamp}")
 
     before = _visible(_queue_numbers(lab_page, dashboard, "orders"))
     sender = lab_page.insert_cell_below(dashboard, 'for i in range(3):\n'
