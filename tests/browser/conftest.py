@@ -252,7 +252,11 @@ def lab_page(request: pytest.FixtureRequest, lab_server: LabServer, browser: Any
             print(f"\nbrowser test artefacts: {lab.artefacts}")
             if failed:
                 sys.stderr.write(f"\nscreenshots of the failed browser test: {lab.artefacts}\n")
-        elif lab.artefacts.exists():
+        else:
             shutil.rmtree(lab.artefacts, ignore_errors=True)
+            try:
+                ARTIFACTS.rmdir()  # only if no other test kept anything there
+            except OSError:
+                pass
         context.close()
         lab_server.shut_down_kernels()
