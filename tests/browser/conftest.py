@@ -40,8 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path(os.environ.get("LABS_CHROMIUM", "/usr/bin/chromium"))
 SKIP_NO_CHROMIUM = (f"browser tests skipped: no Chromium found at {CHROMIUM}; install Debian's chromium (README "
-                    "'Browser tests': apt-get install -y --no-install-recommends chromium fonts-dejavu-core "
-                    "fonts-noto-color-emoji)")
+                    "'Browser tests': apt-get install -y --no-install-recommends chromium fonts-dejavu-core)")
 VIEWPORT = {"width": 1280, "height": 900}  # a laptop screen, JupyterLab's default layout
 SERVER_START_TIMEOUT = 60
 SERVER_STOP_TIMEOUT = 10

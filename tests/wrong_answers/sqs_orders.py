@@ -92,7 +92,7 @@ return len(response["Successful"])'''}, "sqs-orders.send", hint=("at most 10",))
     V("2b", "the same Id for every entry", {1: SEND_OK.replace('"Id": str(i)', '"Id": "order"')},
       "sqs-orders.send", hint=("own Id",)),
     V("2b", "batches of 5", {1: SEND_OK.replace("10", "5")}, "sqs-orders.send", hint=("10 entries",)),
-    V("2b", "returns how many bodies it was given", {1: SEND_OK.replace("return sent", "return len(bodies) + 0 * sent").replace(
+    V("2b", "counts the failed entries as sent too", {1: SEND_OK.replace(
         "sent += len(response.get(\"Successful\", []))", "sent += len(response.get(\"Successful\", [])) + len(response.get(\"Failed\", []))")},
       "sqs-orders.send", hint=("Successful",)),
     V("2b", "right: a global Id and a while loop", {1: '''
