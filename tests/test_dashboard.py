@@ -203,6 +203,12 @@ def test_refresh_thread_updates_and_stops_cleanly(lab: Lab, orders: res.QueueRef
     assert "live" in dash.header.value
     dash.stop()
     assert not dash.running and dash._thread is None and dash.errors == []
+    # the header no longer says live, it says why it stopped (nothing refreshes it any more)
+    assert "live" not in dash.header.value and "stopped by stop()" in dash.header.value
+    assert dash.status == "stopped by stop()" and "stopped by stop()" in log_text(dash)
+    dash.start()
+    assert dash.status == "live" and "live" in dash.header.value
+    dash.stop()
 
 
 def test_a_new_dashboard_stops_the_labs_older_one(lab: Lab, orders: res.QueueRef) -> None:
@@ -210,7 +216,34 @@ def test_a_new_dashboard_stops_the_labs_older_one(lab: Lab, orders: res.QueueRef
     new = lab.dashboard(queues=["orders"], refresh=0.02).start()
     assert not old.running and new.running  # a re-run cell leaves one polling thread, not two
     assert "replaced" in log_text(old)
+    assert "live" not in old.header.value and "replaced by a newer dashboard" in old.header.value
+    assert old.status == "stopped: replaced by a newer dashboard of this lab"
     new.stop()
+    assert new.status == "stopped by stop()"  # the first reason stays
+
+
+def test_failed_refreshes_stop_the_thread_and_say_why(lab: Lab, orders: res.QueueRef) -> None:
+    """The backend stops answering (here: every GetQueueAttributes of the dashboard's client
+    answers 500): after MAX_FAILURES refreshes in a row the thread stops, and the header names the
+    error instead of saying "live"."""
+    dash = lab.dashboard(queues=["orders"], refresh=0.01)
+
+    def unavailable(**_: object) -> tuple[object, dict]:
+        response = type("Response", (), {"status_code": 500, "headers": {}, "content": b""})()
+        return response, {"Error": {"Code": "ServiceUnavailable", "Message": "try again later"},
+                          "ResponseMetadata": {"HTTPStatusCode": 500}}
+
+    dash._sqs.meta.events.register("before-call.sqs.GetQueueAttributes", unavailable)
+    dash.start()
+    deadline = time.time() + 5
+    while dash.running and time.time() < deadline:
+        time.sleep(0.02)
+    assert not dash.running and len(dash.errors) == 5  # MAX_FAILURES
+    assert "live" not in dash.header.value and "stopped after 5 failed refreshes" in dash.header.value
+    assert dash.status.startswith("stopped after 5 failed refreshes: ")
+    assert "ServiceUnavailable" in dash.status and "try again later" in dash.status
+    dash.stop()
+    assert "failed refreshes" in dash.status  # stop() afterwards keeps the reason
 
 
 def test_show_without_a_front_end_prints_a_plain_table(lab: Lab, orders: res.QueueRef, capsys) -> None:

@@ -14,6 +14,7 @@ front end (plain Python, or ``LABS_WIDGETS=plain``) ``show()`` prints a plain ta
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import threading
@@ -32,6 +33,15 @@ from .viz.frame import arn_name
 
 SendOrders = Callable[[int], Any]
 Action = Callable[[], Any]
+#: Refreshes that may fail in a row before the thread gives up (and says so in the header).
+MAX_FAILURES = 5
+
+
+def _one_line(err: BaseException) -> str:
+    """An error as one short line (a LabError's problem without its fix, at most 200 characters)."""
+    text = getattr(err, "problem", None) or str(err)
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 @dataclass
@@ -166,6 +176,8 @@ class Dashboard:
         self.last: Snapshot | None = None
         self._next_order = 0
         self.errors: list[str] = []
+        #: Why the dashboard stopped refreshing, e.g. "stopped by stop()" (None while live or before it started).
+        self.stopped_because: str | None = None
         self._build_widgets()
         self._controls(True if controls is True else dict(controls or {}))
         self.refresh()
@@ -177,8 +189,7 @@ class Dashboard:
         older = [d for d in getattr(self.lab, "_dashboards", []) if d is not self]
         for dashboard in older:
             if dashboard.running:
-                dashboard.stop()
-                dashboard._say("stopped: a newer dashboard of this lab replaced this one")
+                dashboard._halt("stopped: replaced by a newer dashboard of this lab")
         self.lab._dashboards = [self]
 
     def _full(self, name: str) -> str:
@@ -382,11 +393,26 @@ class Dashboard:
             self.topic_widgets[name].value = n
         for name, n in snap.buses.items():
             self.bus_widgets[name].value = n
-        stamp = time.strftime("%H:%M:%S", time.gmtime(snap.time))
-        self.header.value = f"<b>{self.lab.info.name}</b> &middot; refreshed {stamp} UTC" + \
-            (" &middot; live" if self.running else "")
         self.last = snap
+        self._show_status()
         return snap
+
+    @property
+    def status(self) -> str:
+        """``"live"`` while the thread refreshes, ``"stopped: <why>"`` once it stopped (by
+        ``stop()``, a newer dashboard, failed refreshes), ``"not refreshing"`` before it started
+        (``stopped_because`` keeps the reason)."""
+        if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
+            return "live"
+        return self.stopped_because or "not refreshing"
+
+    def _show_status(self) -> None:
+        """The header: lab, time of the last refresh, and whether it is live (or why not)."""
+        stamp = time.strftime("%H:%M:%S", time.gmtime(self.last.time)) if self.last else "-"
+        status = self.status
+        colour = "#2e7d32" if status == "live" else "#b00020" if status.startswith("stopped") else "#666666"
+        self.header.value = (f"<b>{self.lab.info.name}</b> &middot; refreshed {stamp} UTC &middot; "
+                             f"<span style='color:{colour}'>{html.escape(status)}</span>")
 
     # ------------------------------------------------------------------ running
     def start(self) -> Dashboard:
@@ -394,8 +420,10 @@ class Dashboard:
         if self.running:
             return self
         self._stop.clear()
+        self.stopped_because = None
         self._thread = threading.Thread(target=self._run, name="labs-dashboard", daemon=True)
         self._thread.start()
+        self._show_status()
         return self
 
     def _run(self) -> None:
@@ -409,16 +437,26 @@ class Dashboard:
                 self.errors.append(str(err))
                 if failures == 1:
                     self._say(f"refresh failed: {err}")
-                if failures >= 5:  # e.g. the lab was torn down: stop quietly
-                    self._say("dashboard stopped after 5 failed refreshes")
+                if failures >= MAX_FAILURES:  # the backend is gone or refuses: stop, and say why
+                    self._halt(f"stopped after {failures} failed refreshes: {_one_line(err)}", join=False)
                     return
 
-    def stop(self) -> Dashboard:
-        """Stop refreshing and wait for the thread to end."""
+    def _halt(self, why: str, *, join: bool = True) -> None:
+        """Stop refreshing, remember why (``"stopped ..."``; the first reason wins), and show it in
+        the header and the log."""
+        live = self.status == "live"
         self._stop.set()
-        if self._thread is not None:
+        if join and self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=max(5.0, 3 * self.interval))
             self._thread = None
+        if live or self.stopped_because is None:
+            self.stopped_because = why
+            self._say(why)
+        self._show_status()
+
+    def stop(self) -> Dashboard:
+        """Stop refreshing and wait for the thread to end; the header then says it stopped."""
+        self._halt("stopped by stop()")
         return self
 
     @property
