@@ -7,8 +7,11 @@ with ``Button.click()``, which runs the same callbacks a mouse click does.
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
+import ipywidgets as widgets
 import pytest
 
 from labs.helpers import Lab, LabError, data
@@ -20,6 +23,11 @@ from tests.viz_frames import call, flow_df
 def bars(dash: Dashboard, name: str) -> tuple[int, int, int]:
     w = dash.queue_widgets[name]
     return w["visible"].value, w["in_flight"].value, w["dlq"].value
+
+
+def numbers(dash: Dashboard, name: str) -> str:
+    """A row's counts in words, as the browser shows them (the cell's HTML without its tags)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", dash.queue_widgets[name]["numbers"].value))
 
 
 def log_text(dash: Dashboard) -> str:
@@ -44,7 +52,7 @@ def test_refresh_shows_visible_in_flight_and_dlq(lab: Lab, orders: res.QueueRef)
     messages = sqs.receive_message(QueueUrl=orders.url, MaxNumberOfMessages=2, VisibilityTimeout=30)["Messages"]
     dash.refresh()
     assert bars(dash, orders.name) == (1, 2, 0)
-    assert dash.queue_widgets[orders.name]["numbers"].value == "1 visible, 2 in flight, 0 in DLQ"
+    assert numbers(dash, orders.name) == "1 visible, 2 in flight, 0 in DLQ orders-dlq"
     for m in messages:
         sqs.change_message_visibility(QueueUrl=orders.url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
     sqs.receive_message(QueueUrl=orders.url, MaxNumberOfMessages=10, VisibilityTimeout=30)
@@ -105,6 +113,104 @@ def test_topic_and_bus_counts_without_a_flow_trace(lab: Lab) -> None:
 def test_a_call_to_several_buses_is_shared_between_them() -> None:
     df = flow_df([call("events", "PutEvents", "client", "a,b", count=3), call("events", "PutEvents", "client", "b")])
     assert _per_bus(df, ["a", "b", "c"]) == {"a": 2, "b": 2, "c": 0}
+
+
+# --------------------------------------------------------------------------- layout
+#: What a notebook's output area is wide in JupyterLab at 1400 px with the file browser open.
+NOTEBOOK_PX = 850
+EM = 14  # px per em in JupyterLab's default theme
+CHAR = 7.5  # px per character of its UI font, roughly
+
+
+def _px(length: str | None) -> float | None:
+    """A CSS length in px, or None for what depends on the container (%, auto, fr, unset)."""
+    m = re.fullmatch(r"\s*([\d.]+)(px|em)\s*", length or "")
+    return None if m is None else float(m[1]) * (EM if m[2] == "em" else 1)
+
+
+def _text_px(text: str, wraps: bool) -> float:
+    words = re.sub(r"<[^>]+>", " ", html.unescape(text)).split()
+    return CHAR * (max(map(len, words), default=0) if wraps else len(" ".join(words)))
+
+
+def min_width(w: widgets.Widget) -> float:
+    """The least width the browser needs for ``w`` without cutting anything off: fixed widths
+    as set, ipywidgets' CSS defaults where none is set (300 px per bar or text box, 148 px per
+    button), text as long as it is when it cannot wrap (Label, HTML without white-space: normal)
+    or as its longest word when it can, rows as the sum of their cells, grids as their columns'
+    minimums (fr columns: their widest cell), boxes stacked as their widest child."""
+    layout = getattr(w, "layout", None)
+    if layout is not None and layout.display == "none":
+        return 0
+    fixed = _px(layout.width) if layout is not None else None
+    floor = _px(layout.min_width) if layout is not None else None
+    if fixed is not None:
+        return fixed
+    if isinstance(w, widgets.GridBox):
+        columns = re.findall(r"minmax\(([^,]+),[^)]+\)|(\S+)", re.sub(
+            r"repeat\((\d+),\s*(minmax\([^)]*\)|\S+)\)", lambda m: " ".join([m[2]] * int(m[1])),
+            layout.grid_template_columns or ""))
+        n = len(columns)
+        cells = [min_width(c) for c in w.children]
+        total = 0.0
+        for i, (low, plain) in enumerate(columns):
+            own = _px(low or plain)
+            widest = max(cells[i::n], default=0)
+            total += own if own is not None and (low or widest <= own) else max(own or 0, widest)
+        return total + 10 * (n - 1)
+    if isinstance(w, widgets.HBox) or type(w) is widgets.Box:
+        if isinstance(w, widgets.HBox) and "wrap" in (layout.flex_flow or ""):
+            return max((min_width(c) for c in w.children), default=0)  # wraps: one child per line at worst
+        return sum(min_width(c) for c in w.children) if isinstance(w, widgets.HBox) else \
+            max((min_width(c) for c in w.children), default=0)
+    if isinstance(w, widgets.Box):  # VBox
+        return max((min_width(c) for c in w.children), default=0)
+    if isinstance(w, widgets.HTML):
+        return floor if floor is not None and "white-space: normal" in w.value else \
+            _text_px(w.value, "white-space: normal" in w.value)
+    if isinstance(w, widgets.Label):
+        return _text_px(w.value, False)
+    if isinstance(w, widgets.Button):
+        return 148.0
+    if isinstance(w, widgets.Output):
+        return 0
+    base = 0.0 if floor is not None and layout.width in ("100%", "auto") else 300.0
+    described = getattr(w, "description", "")
+    return base + (_px(getattr(w.style, "description_width", None) or "") or (80 if described else 0))
+
+
+def test_the_dashboard_fits_beside_jupyterlabs_file_browser(lab: Lab, orders: res.QueueRef) -> None:
+    """Learners saw the counts cut off at the right edge in JupyterLab at 1400 px with the file
+    browser open (an output area of ~850 px): every row must fit, wrapping text where needed."""
+    plain = res.ensure_queue(lab, "payments-with-a-long-name")
+    res.ensure_topic(lab, "order-events")
+    dash = lab.dashboard(queues=["orders", plain.name], topics=["order-events"], controls=True)
+    sqs = lab.client("sqs")
+    sqs.send_message_batch(QueueUrl=orders.url, Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(10)])
+    dash.refresh()
+    assert min_width(dash.widget) <= NOTEBOOK_PX, [(type(c).__name__, min_width(c)) for c in dash.widget.children]
+    assert dash.widget.layout.width == "100%" and dash.widget.layout.overflow == "hidden"
+    dash._halt("stopped after 5 failed refreshes: " + "a long error message " * 10)  # the header wraps too
+    assert min_width(dash.widget) <= NOTEBOOK_PX
+
+
+def test_rows_with_and_without_a_dlq_share_the_columns(lab: Lab, orders: res.QueueRef) -> None:
+    plain = res.ensure_queue(lab, "plain")
+    dash = lab.dashboard(queues=["orders", plain.name])
+    grid = dash.queue_grid
+    assert isinstance(grid, widgets.GridBox) and grid.layout.width == "100%"
+    columns = 5
+    assert len(grid.children) == columns * 3  # a heading row and one row per queue, every row whole
+    headings = [re.sub(r"<[^>]+>", "", c.value) for c in grid.children[:columns]]
+    assert headings == ["queue", "visible", "in flight", "DLQ", ""]
+    for row, name in ((1, orders.name), (2, plain.name)):
+        cells = dash.queue_widgets[name]
+        assert grid.children[row * columns + 1] is cells["visible"]
+        assert grid.children[row * columns + 3] is cells["dlq_cell"]  # the DLQ column of both rows
+    assert dash.queue_widgets[orders.name]["dlq"].layout.display != "none"
+    assert dash.queue_widgets[plain.name]["dlq"].layout.display == "none"
+    assert "no DLQ" in dash.queue_widgets[plain.name]["dlq_note"].value
+    assert numbers(dash, plain.name) == "0 visible, 0 in flight, no DLQ"
 
 
 # --------------------------------------------------------------------------- controls

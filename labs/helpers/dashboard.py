@@ -68,11 +68,34 @@ class Snapshot:
         return "\n".join(lines)
 
 
-def _bar(description: str, style: str, *, shown: bool = True) -> widgets.IntProgress:
-    """A compact progress bar (three fit beside a queue name in a notebook's width)."""
-    return widgets.IntProgress(value=0, min=0, max=10, description=description, bar_style=style,
-                               style={"description_width": "60px"},
-                               layout=widgets.Layout(width="230px", visibility="visible" if shown else "hidden"))
+#: The queue table's columns: name | visible | in flight | DLQ | the counts in words. Fractions share
+#: whatever width the output area has (JupyterLab at 1400 px beside the file browser: ~850-900 px);
+#: the minimums add up to about 480 px, so nothing is cut off at the right edge of a narrow notebook.
+QUEUE_COLUMNS = "minmax(7em, 1.3fr) repeat(3, minmax(4em, 1fr)) minmax(11em, 2.2fr)"
+#: Topics and buses: name | count.
+COUNT_COLUMNS = "minmax(7em, 1.3fr) minmax(5em, 9em)"
+#: Text in a cell wraps instead of running past the cell (an HTML widget does not wrap by itself).
+_WRAP = "white-space: normal; overflow-wrap: anywhere; line-height: 1.3"
+
+
+def _bar(style: str) -> widgets.IntProgress:
+    """A progress bar filling its grid cell; the column heading says what it counts."""
+    return widgets.IntProgress(value=0, min=0, max=10, bar_style=style,
+                               layout=widgets.Layout(width="100%", min_width="0", margin="0"))
+
+
+def _text(value: str = "") -> widgets.HTML:
+    """A table cell of text that wraps within its column."""
+    return widgets.HTML(value=_wrapped(value), layout=widgets.Layout(width="100%", min_width="0", margin="0"))
+
+
+def _wrapped(value: str) -> str:
+    return f"<div style='{_WRAP}'>{value}</div>"
+
+
+def _grid(children: list[widgets.Widget], columns: str) -> widgets.GridBox:
+    return widgets.GridBox(children, layout=widgets.Layout(width="100%", grid_template_columns=columns,
+                                                           grid_gap="2px 10px", align_items="center"))
 
 
 def widget_frontend() -> bool:
@@ -198,33 +221,61 @@ class Dashboard:
 
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self) -> None:
-        self.header = widgets.HTML(value=f"<b>{self.lab.info.name}</b>")
-        self.queue_widgets: dict[str, dict[str, widgets.IntProgress]] = {}
-        rows = []
+        """One grid for every queue (columns line up whether a queue has a DLQ or not), one for
+        topics and buses, the controls (wrapping onto a second line when narrow), a status line
+        for the last action and the log; all of it as wide as the output area, never wider."""
+        self.header = _text(f"<b>{self.lab.info.name}</b>")
+        self.queue_widgets: dict[str, dict[str, Any]] = {}
+        heads = ["queue", "visible", "in flight", "DLQ", ""]
+        self.queue_grid = _grid([_text(f"<b>{h}</b>") for h in heads], QUEUE_COLUMNS)
         for q in self.queues:
-            bars = {
-                "visible": _bar("visible", "info"),
-                "in_flight": _bar("in flight", "warning"),
-                "dlq": _bar("DLQ", "danger", shown=bool(q.dlq_url)),
-            }
-            self.queue_widgets[q.name] = bars
-            numbers = widgets.Label(value="")
-            bars["numbers"] = numbers  # type: ignore[assignment]
-            rows.append(widgets.HBox([widgets.Label(self._short(q.name), layout=widgets.Layout(width="180px")),
-                                      bars["visible"], bars["in_flight"], bars["dlq"], numbers]))
-        self.topic_widgets = {t: widgets.IntText(value=0, description=self._short(t), disabled=True,
-                                                 style={"description_width": "160px"}) for t in self.topics}
-        self.bus_widgets = {b: widgets.IntText(value=0, description=self._short(b), disabled=True,
-                                               style={"description_width": "160px"}) for b in self.buses}
-        counts = []
-        if self.topic_widgets:
-            counts += [widgets.HTML("<b>published per topic</b>"), *self.topic_widgets.values()]
-        if self.bus_widgets:
-            counts += [widgets.HTML("<b>events per bus</b>"), *self.bus_widgets.values()]
+            self._add_row(q)
+        self.topic_widgets = {t: self._count_widget() for t in self.topics}
+        self.bus_widgets = {b: self._count_widget() for b in self.buses}
+        counts: list[widgets.Widget] = []
+        for title, shown in (("published per topic", self.topic_widgets), ("events per bus", self.bus_widgets)):
+            if shown:
+                cells: list[widgets.Widget] = [_text(f"<b>{title}</b>"), _text("")]
+                for name, widget in shown.items():
+                    cells += [_text(html.escape(self._short(name))), widget]
+                counts.append(_grid(cells, COUNT_COLUMNS))
         self.buttons: dict[str, widgets.Button] = {}
-        self.controls_box = widgets.HBox([])
-        self.log = widgets.Output(layout=widgets.Layout(max_height="120px", overflow="auto"))
-        self.widget = widgets.VBox([self.header, *rows, *counts, self.controls_box, self.log])
+        self.controls_box = widgets.HBox([], layout=widgets.Layout(width="100%", flex_flow="row wrap",
+                                                                    align_items="center"))
+        self.note = _text("")  # what the last action did (e.g. where a redrive moved the messages)
+        self.log = widgets.Output(layout=widgets.Layout(width="100%", max_height="120px", overflow="auto"))
+        rows = [self.header, *([self.queue_grid] if self.queues else []), *counts, self.controls_box, self.note,
+                self.log]
+        self.widget = widgets.VBox(rows, layout=widgets.Layout(width="100%", max_width="100%", overflow="hidden"))
+
+    @staticmethod
+    def _count_widget() -> widgets.IntText:
+        return widgets.IntText(value=0, disabled=True, layout=widgets.Layout(width="100%", min_width="0"))
+
+    def _add_row(self, q: WatchedQueue) -> None:
+        """The grid row of one queue: name, three bars, the counts in words."""
+        cells: dict[str, Any] = {
+            "name": _text(html.escape(self._short(q.name))),
+            "visible": _bar("info"),
+            "in_flight": _bar("warning"),
+            "dlq": _bar("danger"),
+            "dlq_note": _text("no DLQ"),
+            "numbers": _text(""),
+        }
+        cells["dlq_cell"] = widgets.Box([cells["dlq"], cells["dlq_note"]],
+                                        layout=widgets.Layout(width="100%", min_width="0"))
+        self._show_dlq(cells, bar=bool(q.dlq_url), note="no DLQ")
+        self.queue_widgets[q.name] = cells
+        self.queue_grid.children = (*self.queue_grid.children, cells["name"], cells["visible"], cells["in_flight"],
+                                    cells["dlq_cell"], cells["numbers"])
+
+    @staticmethod
+    def _show_dlq(cells: dict[str, Any], *, bar: bool, note: str = "") -> None:
+        """The DLQ cell shows the DLQ's bar, or (no DLQ, counted on another row, deleted) a note."""
+        cells["dlq"].layout.display = None if bar else "none"
+        cells["dlq_note"].layout.display = "none" if bar else None
+        if not bar:
+            cells["dlq_note"].value = _wrapped(f"<span style='color:#666666'>{html.escape(note)}</span>")
 
     def _short(self, name: str) -> str:
         return name.removeprefix(self.lab.prefix)
@@ -245,7 +296,8 @@ class Dashboard:
         children: list[widgets.Widget] = []
         if spec.get("send_orders"):
             self.orders_count = widgets.BoundedIntText(value=10, min=1, max=500, description="orders",
-                                                       layout=widgets.Layout(width="160px"))
+                                                       style={"description_width": "initial"},
+                                                       layout=widgets.Layout(width="9em", margin="2px 4px"))
             send = self._callable_or_default(spec["send_orders"], self._default_send_orders, takes_n=True)
             children += [self.orders_count, self._button("send_orders", "Send orders", "primary",
                                                          lambda: self._act(lambda: send(self.orders_count.value),
@@ -272,7 +324,9 @@ class Dashboard:
         self.controls_box.children = tuple(children)
 
     def _button(self, key: str, text: str, style: str, action: Action) -> widgets.Button:
-        button = widgets.Button(description=text, button_style=style)
+        # as wide as its text (the default 148 px cut "Send poison message" short), wrapping to the next line
+        button = widgets.Button(description=text, button_style=style,
+                                layout=widgets.Layout(width="auto", margin="2px 4px"))
         button.on_click(lambda _button: action())
         self.buttons[key] = button
         return button
@@ -387,8 +441,7 @@ class Dashboard:
                 if value > bar.max or bar.max > 10 and value < bar.max // 4:  # rescale, never below 10
                     bar.max = max(10, value * 2)
                 bar.value = value
-            bars["numbers"].value = f"{visible} visible, {in_flight} in flight" + \
-                ("" if dlq is None else f", {dlq} in DLQ")
+            bars["numbers"].value = _wrapped(html.escape(self._numbers(name, visible, in_flight, dlq)))
         for name, n in snap.topics.items():
             self.topic_widgets[name].value = n
         for name, n in snap.buses.items():
@@ -396,6 +449,17 @@ class Dashboard:
         self.last = snap
         self._show_status()
         return snap
+
+    def _numbers(self, name: str, visible: int, in_flight: int, dlq: int | None) -> str:
+        """A queue's counts in words (the row's last column)."""
+        q = self._queue(name)
+        text = f"{visible} visible, {in_flight} in flight"
+        if q.dlq_name is None:
+            return text + ", no DLQ"
+        return text + f", {dlq} in DLQ {self._short(q.dlq_name)}"
+
+    def _queue(self, name: str) -> WatchedQueue:
+        return next(q for q in self.queues if q.name == name)
 
     @property
     def status(self) -> str:
@@ -411,8 +475,8 @@ class Dashboard:
         stamp = time.strftime("%H:%M:%S", time.gmtime(self.last.time)) if self.last else "-"
         status = self.status
         colour = "#2e7d32" if status == "live" else "#b00020" if status.startswith("stopped") else "#666666"
-        self.header.value = (f"<b>{self.lab.info.name}</b> &middot; refreshed {stamp} UTC &middot; "
-                             f"<span style='color:{colour}'>{html.escape(status)}</span>")
+        self.header.value = _wrapped(f"<b>{self.lab.info.name}</b> &middot; refreshed {stamp} UTC &middot; "
+                                     f"<span style='color:{colour}'>{html.escape(status)}</span>")
 
     # ------------------------------------------------------------------ running
     def start(self) -> Dashboard:
