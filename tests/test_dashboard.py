@@ -8,6 +8,7 @@ with ``Button.click()``, which runs the same callbacks a mouse click does.
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 
@@ -69,6 +70,86 @@ def test_bars_rescale_when_a_queue_outgrows_them(lab: Lab, orders: res.QueueRef)
     dash.refresh()
     visible = dash.queue_widgets[orders.name]["visible"]
     assert visible.value == 30 and visible.max >= 30  # a full bar never hides how full
+
+
+def _dead_letter(lab: Lab, url: str, n: int) -> None:
+    """Move ``n`` messages of a queue with maxReceiveCount 1 to its DLQ (two receives each)."""
+    sqs = lab.client("sqs")
+    for i in range(n):
+        sqs.send_message(QueueUrl=url, MessageBody=f"poison {i}")
+    for _ in range(2):
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", []):
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+
+
+def _second_source(lab: Lab, orders: res.QueueRef, base: str = "orders-lambda") -> str:
+    """Another queue whose DLQ is ``orders``'s (lab 1: orders-lambda dead-letters to orders-dlq)."""
+    sqs = lab.client("sqs")
+    policy = json.dumps({"deadLetterTargetArn": orders.dlq.arn, "maxReceiveCount": "1"})
+    return sqs.create_queue(QueueName=lab.name(base), Attributes={"RedrivePolicy": policy})["QueueUrl"]
+
+
+def test_a_dlq_shared_by_two_queues_is_counted_once(lab: Lab, orders: res.QueueRef) -> None:
+    """Lab 1: orders and orders-lambda both dead-letter to orders-dlq. Its messages are shown
+    once, on the first row, which says it is shared; the other row says where it is counted."""
+    second = _second_source(lab, orders)
+    _dead_letter(lab, second, 2)
+    dash = lab.dashboard(queues=["orders", "orders-lambda"])
+    snap = dash.refresh()
+    first, other = orders.name, lab.name("orders-lambda")
+    assert snap.queues[first] == (0, 0, 2) and snap.queues[other] == (0, 0, None)
+    assert sum(dlq or 0 for _, _, dlq in snap.queues.values()) == 2  # two messages, not four
+    assert snap.dlqs == {orders.dlq.name: 2} and snap.shared == {other: first}
+    assert bars(dash, first)[2] == 2 and dash.queue_widgets[first]["dlq"].layout.display != "none"
+    assert dash.queue_widgets[other]["dlq"].layout.display == "none"  # no second bar of the same messages
+    assert "shared: counted on the orders row" in dash.queue_widgets[other]["dlq_note"].value
+    assert numbers(dash, first) == "0 visible, 0 in flight, 2 in DLQ orders-dlq (shared with orders-lambda)"
+    assert numbers(dash, other) == "0 visible, 0 in flight, DLQ orders-dlq shared with orders (counted on its row)"
+    table = snap.table()
+    assert f"is the DLQ of {first} and {other}: its 2 message(s) are counted once" in table
+    assert [line.split()[-1] for line in table.splitlines()[1:3]] == ["2", "shared"]
+
+
+def test_queues_deleted_by_the_teardown_are_shown_as_deleted(lab: Lab, orders: res.QueueRef) -> None:
+    """Lab 1's last cell: dashboard.stop(), then lab.teardown(). The stopped dashboard still
+    shows its queues: they are marked deleted, and the log says the teardown deleted them."""
+    plain = res.ensure_queue(lab, "plain")
+    dash = lab.dashboard(queues=["orders", plain.name], refresh=0.02).start()
+    dash.stop()
+    lab.teardown()
+    for name in (orders.name, plain.name):
+        assert numbers(dash, name) == "deleted by lab.teardown()"
+        assert dash.queue_widgets[name]["visible"].layout.display == "none"
+        assert "<s>" in dash.queue_widgets[name]["name"].value
+    assert "lab.teardown() deleted orders, orders-dlq, plain: shown as deleted" in log_text(dash)
+    assert set(dash.last.deleted) == {orders.name, orders.dlq.name, plain.name} and dash.last.queues == {}
+    assert "deleted by lab.teardown()" in dash.last.table()
+    assert dash.status == "stopped by stop()" and dash.errors == []
+
+
+def test_a_live_dashboard_stops_when_the_teardown_deleted_its_queues(lab: Lab, orders: res.QueueRef) -> None:
+    dash = lab.dashboard(queues=["orders"], refresh=0.02).start()
+    lab.teardown()
+    assert dash.status == "stopped: lab.teardown() deleted its queues" and "live" not in dash.header.value
+    deadline = time.time() + 3
+    while dash.running and time.time() < deadline:
+        time.sleep(0.02)
+    assert not dash.running and dash.errors == []
+
+
+def test_a_queue_deleted_meanwhile_is_shown_as_deleted_not_as_a_failed_refresh(lab: Lab, orders: res.QueueRef) -> None:
+    plain = res.ensure_queue(lab, "plain")
+    dash = lab.dashboard(queues=["orders", plain.name], refresh=0.02).start()
+    lab.client("sqs").delete_queue(QueueUrl=plain.url)
+    deadline = time.time() + 3
+    while plain.name not in (dash.last.deleted if dash.last else {}) and time.time() < deadline:
+        time.sleep(0.02)
+    assert numbers(dash, plain.name) == "deleted (the queue no longer exists)"
+    assert dash.status == "live" and dash.errors == []  # the other queue goes on being shown
+    lab.client("sqs").delete_queue(QueueUrl=orders.dlq.url)
+    dash.refresh()
+    assert numbers(dash, orders.name) == "0 visible, 0 in flight, DLQ orders-dlq deleted"
+    dash.stop()
 
 
 def _publish_and_put(lab: Lab) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,7 @@ class Lab:
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _flow: Any = field(default=None, repr=False)
+    _teardown_listeners: list[Callable[[], Any]] = field(default_factory=list, repr=False)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -182,11 +184,32 @@ class Lab:
         kept = {(r.kind, r.name) for r in report.left} | {(r.kind, r.name) for r, _ in report.failed}
         self.registry = {(kind, name) for kind, name in self.registry
                          if (kind, name) in kept or kind in report.unlisted}
+        self._tell_teardown(report)
         if not report.complete and self.backend.kind is not BackendKind.AWS:
             raise IncompleteTeardown(f"Teardown was incomplete. {report.summary()}",
                                      "Run lab.teardown() again; if it persists, restart the kernel (the emulator "
                                      "forgets everything) or run 'python -m labs sweep'.", report)
         return report
+
+    def on_teardown(self, listener: Callable[[inventory.DeleteReport], Any]) -> None:
+        """Call ``listener(report)`` after every teardown of this lab, e.g. a dashboard marking the
+        queues it shows as deleted. Held weakly: a dashboard nobody shows any more is not kept alive."""
+        ref: Callable[[], Any] = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else \
+            weakref.ref(listener)  # type: ignore[arg-type]
+        self._teardown_listeners.append(ref)
+
+    def _tell_teardown(self, report: inventory.DeleteReport) -> None:
+        alive = []
+        for ref in self._teardown_listeners:
+            listener = ref()
+            if listener is None:
+                continue
+            alive.append(ref)
+            try:
+                listener(report)
+            except Exception:  # noqa: BLE001 - a picture that cannot update must not fail the teardown
+                pass
+        self._teardown_listeners = alive
 
     # ------------------------------------------------------------------ pictures
     def dashboard(self, queues: list[str] | None = None, **options: Any) -> Any:

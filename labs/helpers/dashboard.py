@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -27,14 +28,19 @@ import ipywidgets as widgets
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import data
-from .errors import LabError
-from .viz.depth import WatchedQueue, watch
+from .errors import LabError, error_code
+from .inventory import QUEUE_GONE
+from .viz.depth import WatchedQueue, _depth, watch
 from .viz.frame import arn_name
 
 SendOrders = Callable[[int], Any]
 Action = Callable[[], Any]
 #: Refreshes that may fail in a row before the thread gives up (and says so in the header).
 MAX_FAILURES = 5
+#: How a row of a queue the lab's teardown deleted reads, and why the dashboard then stopped.
+BY_TEARDOWN = "deleted by lab.teardown()"
+TEARDOWN_STOP = "stopped: lab.teardown() deleted its queues"
+GONE_STOP = "stopped: the queues it shows were deleted"
 
 
 def _one_line(err: BaseException) -> str:
@@ -46,20 +52,44 @@ def _one_line(err: BaseException) -> str:
 
 @dataclass
 class Snapshot:
-    """The numbers one refresh read: per queue (visible, in flight, DLQ visible or None), per
-    topic messages published, per bus events put."""
+    """The numbers one refresh read: per queue (visible, in flight, DLQ visible), per topic
+    messages published, per bus events put.
+
+    A DLQ is counted once: on the row of the first shown queue that uses it. Its count in
+    ``queues`` is None where the queue has no DLQ, where the DLQ is shared and counted on another
+    queue's row (``shared`` names that queue), and where the DLQ was deleted; ``dlqs`` holds each
+    DLQ's count once (None: deleted). A queue that no longer exists is in ``deleted`` (with why)
+    instead of ``queues``, and so is a deleted DLQ.
+    """
 
     time: float
     queues: dict[str, tuple[int, int, int | None]] = field(default_factory=dict)
     topics: dict[str, int] = field(default_factory=dict)
     buses: dict[str, int] = field(default_factory=dict)
     counted_from: str = "flow trace"
+    dlqs: dict[str, int | None] = field(default_factory=dict)
+    shared: dict[str, str] = field(default_factory=dict)
+    deleted: dict[str, str] = field(default_factory=dict)
+    #: queue -> its DLQ's name, for the shown queues that have one
+    dlq_of: dict[str, str] = field(default_factory=dict)
+
+    def sharing(self, dlq: str) -> list[str]:
+        """The shown queues whose DLQ ``dlq`` is, the one whose row counts it first."""
+        owner = next((q for q, d in self.dlq_of.items() if d == dlq and q not in self.shared), None)
+        return ([owner] if owner else []) + [q for q, d in self.dlq_of.items() if d == dlq and q in self.shared]
 
     def table(self) -> str:
         """The snapshot as a plain-text table (what ``show()`` prints without a widget front end)."""
         lines = [f"{'queue':<34} {'visible':>8} {'in flight':>10} {'DLQ':>6}"]
         for name, (visible, in_flight, dlq) in self.queues.items():
-            lines.append(f"{name:<34} {visible:>8} {in_flight:>10} {'-' if dlq is None else dlq:>6}")
+            shown = "shared" if name in self.shared else "-" if dlq is None else dlq
+            lines.append(f"{name:<34} {visible:>8} {in_flight:>10} {shown:>6}")
+        lines.extend(f"{name:<34} {why}" for name, why in self.deleted.items())
+        for dlq, count in self.dlqs.items():
+            queues = self.sharing(dlq)
+            if len(queues) > 1 and count is not None:
+                lines.append(f"({dlq} is the DLQ of {' and '.join(queues)}: its {count} message(s) are counted "
+                             f"once, on the {queues[0]} row)")
         for title, counts in (("topic", self.topics), ("bus", self.buses)):
             if counts:
                 lines.append(f"{title:<34} {'published' if title == 'topic' else 'events':>8}")
@@ -199,12 +229,15 @@ class Dashboard:
         self.last: Snapshot | None = None
         self._next_order = 0
         self.errors: list[str] = []
+        self._deleted: dict[str, str] = {}  # queue or DLQ name -> why it is shown as deleted
         #: Why the dashboard stopped refreshing, e.g. "stopped by stop()" (None while live or before it started).
         self.stopped_because: str | None = None
         self._build_widgets()
         self._controls(True if controls is True else dict(controls or {}))
         self.refresh()
         self._replace_older()
+        if hasattr(lab, "on_teardown"):
+            lab.on_teardown(self._after_teardown)
 
     def _replace_older(self) -> None:
         """Re-running a notebook cell makes a new dashboard: stop the lab's older ones, so their
@@ -214,6 +247,20 @@ class Dashboard:
             if dashboard.running:
                 dashboard._halt("stopped: replaced by a newer dashboard of this lab")
         self.lab._dashboards = [self]
+
+    def _after_teardown(self, report: Any) -> None:
+        """``lab.teardown()`` deleted queues this dashboard shows: show them as deleted (even when
+        it is stopped, as lab notebooks stop it before the teardown) and say so."""
+        gone = {r.name for r in [*report.deleted, *report.already_gone] if r.kind == "sqs-queue"}
+        shown = list(dict.fromkeys(n for q in self.queues for n in (q.name, q.dlq_name) if n in gone))
+        if not shown:
+            return
+        for name in shown:  # also where a refresh meanwhile found them gone: now we know who did it
+            self._deleted[name] = BY_TEARDOWN
+        self._say(f"lab.teardown() deleted {', '.join(self._short(n) for n in shown)}: shown as deleted")
+        if self.stopped_because == GONE_STOP:
+            self.stopped_because = TEARDOWN_STOP
+        self.refresh()
 
     def _full(self, name: str) -> str:
         name = arn_name(name) if name.startswith("arn:") else name
@@ -409,10 +456,32 @@ class Dashboard:
         return flow
 
     def read(self) -> Snapshot:
-        """The current numbers, without touching the widgets."""
+        """The current numbers, without touching the widgets. A queue that no longer exists is
+        reported as deleted (and not asked about again); each DLQ is read once."""
         snap = Snapshot(time=time.time())
+        owners: dict[str, str] = {}  # DLQ -> the first live queue using it: its row counts the DLQ
         for q in self.queues:
-            snap.queues[q.name] = q.depths(self._sqs)
+            depth = None if q.name in self._deleted else self._read_depth(q.name, q.url)
+            if depth is None:
+                snap.deleted[q.name] = self._deleted[q.name]
+                continue
+            dlq = None
+            if q.dlq_name and q.dlq_url:
+                snap.dlq_of[q.name] = q.dlq_name
+                if q.dlq_name not in snap.dlqs:
+                    found = None if q.dlq_name in self._deleted else self._read_depth(q.dlq_name, q.dlq_url)
+                    snap.dlqs[q.dlq_name] = None if found is None else found[0]
+                    if found is None:
+                        snap.deleted[q.dlq_name] = self._deleted[q.dlq_name]
+                owner = owners.setdefault(q.dlq_name, q.name)
+                if owner == q.name:
+                    dlq = snap.dlqs[q.dlq_name]
+                else:
+                    snap.shared[q.name] = owner
+            snap.queues[q.name] = (*depth, dlq)
+        for q in self.queues:  # the DLQ of a deleted queue, deleted too
+            if q.dlq_name in self._deleted:
+                snap.deleted.setdefault(q.dlq_name, self._deleted[q.dlq_name])
         flow = self._flow()
         if flow is not None:
             sns = flow.calls("sns", ("Publish", "PublishBatch"))
@@ -425,6 +494,16 @@ class Dashboard:
             snap.counted_from = "dashboard's own counters (calls since it was created)"
         return snap
 
+    def _read_depth(self, name: str, url: str) -> tuple[int, int] | None:
+        """(visible, in flight) of a queue, or None once it no longer exists (remembered)."""
+        try:
+            return _depth(self._sqs, url)
+        except ClientError as err:
+            if error_code(err) not in QUEUE_GONE:
+                raise
+            self._deleted.setdefault(name, "deleted (the queue no longer exists)")
+            return None
+
     def refresh(self) -> Snapshot:
         """Read the numbers and put them into the widgets; returns them. A button's refresh and
         the thread's never interleave (one lock), so a bar never shows half of two readings."""
@@ -433,30 +512,59 @@ class Dashboard:
 
     def _refresh(self) -> Snapshot:
         snap = self.read()
-        for name, (visible, in_flight, dlq) in snap.queues.items():
-            bars = self.queue_widgets[name]
-            values = {"visible": visible, "in_flight": in_flight, "dlq": dlq or 0}
-            for key, value in values.items():
-                bar = bars[key]
+        for name, cells in self.queue_widgets.items():
+            if name in snap.deleted:
+                self._show_deleted(cells, snap.deleted[name])
+                continue
+            visible, in_flight, dlq = snap.queues[name]
+            for key, value in (("visible", visible), ("in_flight", in_flight), ("dlq", dlq or 0)):
+                bar = cells[key]
                 if value > bar.max or bar.max > 10 and value < bar.max // 4:  # rescale, never below 10
                     bar.max = max(10, value * 2)
                 bar.value = value
-            bars["numbers"].value = _wrapped(html.escape(self._numbers(name, visible, in_flight, dlq)))
+            q = self._queue(name)
+            if q.dlq_name is None:
+                self._show_dlq(cells, bar=False, note="no DLQ")
+            elif q.dlq_name in snap.deleted:
+                self._show_dlq(cells, bar=False, note="deleted")
+            elif name in snap.shared:
+                self._show_dlq(cells, bar=False, note=f"shared: counted on the {self._short(snap.shared[name])} row")
+            else:
+                self._show_dlq(cells, bar=True)
+            cells["numbers"].value = _wrapped(html.escape(self._numbers(snap, name)))
         for name, n in snap.topics.items():
             self.topic_widgets[name].value = n
         for name, n in snap.buses.items():
             self.bus_widgets[name].value = n
         self.last = snap
+        if self.queues and not snap.queues and self.status == "live" and not self.topics and not self.buses:
+            by_teardown = all(why == BY_TEARDOWN for why in snap.deleted.values())
+            self._halt(TEARDOWN_STOP if by_teardown else GONE_STOP, join=False)
         self._show_status()
         return snap
 
-    def _numbers(self, name: str, visible: int, in_flight: int, dlq: int | None) -> str:
-        """A queue's counts in words (the row's last column)."""
-        q = self._queue(name)
+    def _show_deleted(self, cells: dict[str, Any], why: str) -> None:
+        cells["name"].value = _wrapped(f"<s>{html.escape(re.sub(r'<[^>]+>', '', cells['name'].value))}</s>")
+        for key in ("visible", "in_flight"):
+            cells[key].value = 0
+            cells[key].layout.display = "none"
+        self._show_dlq(cells, bar=False, note="")
+        cells["numbers"].value = _wrapped(f"<span style='color:#b00020'>{html.escape(why)}</span>")
+
+    def _numbers(self, snap: Snapshot, name: str) -> str:
+        """A queue's counts in words (the row's last column); a shared DLQ is counted on one row."""
+        visible, in_flight, dlq = snap.queues[name]
         text = f"{visible} visible, {in_flight} in flight"
-        if q.dlq_name is None:
+        dlq_name = snap.dlq_of.get(name)
+        if dlq_name is None:
             return text + ", no DLQ"
-        return text + f", {dlq} in DLQ {self._short(q.dlq_name)}"
+        short = self._short(dlq_name)
+        if dlq_name in snap.deleted:
+            return text + f", DLQ {short} deleted"
+        if name in snap.shared:
+            return text + f", DLQ {short} shared with {self._short(snap.shared[name])} (counted on its row)"
+        others = [self._short(q) for q in snap.sharing(dlq_name) if q != name]
+        return text + f", {dlq} in DLQ {short}" + (f" (shared with {', '.join(others)})" if others else "")
 
     def _queue(self, name: str) -> WatchedQueue:
         return next(q for q in self.queues if q.name == name)
