@@ -114,13 +114,17 @@ def test_queues_deleted_by_the_teardown_are_shown_as_deleted(lab: Lab, orders: r
     """Lab 1's last cell: dashboard.stop(), then lab.teardown(). The stopped dashboard still
     shows its queues: they are marked deleted, and the log says the teardown deleted them."""
     plain = res.ensure_queue(lab, "plain")
-    dash = lab.dashboard(queues=["orders", plain.name], refresh=0.02).start()
+    dash = lab.dashboard(queues=["orders", plain.name], refresh=0.02, controls=True).start()
     dash.stop()
+    assert not dash.buttons["send_orders"].disabled
     lab.teardown()
+    assert dash.buttons["send_orders"].disabled and dash.buttons["redrive"].disabled  # nothing left to send to
     for name in (orders.name, plain.name):
         assert numbers(dash, name) == "deleted by lab.teardown()"
-        assert dash.queue_widgets[name]["visible"].layout.display == "none"
+        assert dash.queue_widgets[name]["visible"].layout.visibility == "hidden"
         assert "<s>" in dash.queue_widgets[name]["name"].value
+    # every grid cell still takes its place (a cell with display none would shift the rest of the row)
+    assert all(c.layout.display != "none" for c in dash.queue_grid.children)
     assert "lab.teardown() deleted orders, orders-dlq, plain: shown as deleted" in log_text(dash)
     assert set(dash.last.deleted) == {orders.name, orders.dlq.name, plain.name} and dash.last.queues == {}
     assert "deleted by lab.teardown()" in dash.last.table()
@@ -345,6 +349,63 @@ def test_redrive_button_moves_the_dlq_back(lab: Lab, orders: res.QueueRef) -> No
     dash.buttons["redrive"].click()
     assert bars(dash, orders.name) == (1, 0, 0)
     assert "redrive of orders-dlq started" in log_text(dash)
+
+
+@pytest.mark.parametrize("traced", [True, False], ids=["with the flow trace", "without"])
+def test_a_redrive_to_a_queue_the_dashboard_does_not_show_says_where_they_went(
+        lab: Lab, orders: res.QueueRef, traced: bool) -> None:
+    """AWS: without DestinationArn a redrive moves each message "back to their respective original
+    source queues". Two of the three dead-lettered messages came from orders-lambda, which the
+    dashboard does not show: the status line says so, and orders-lambda gets a row."""
+    lab.flow.enabled = traced
+    second = _second_source(lab, orders)
+    _dead_letter(lab, orders.url, 1)
+    _dead_letter(lab, second, 2)
+    dash = lab.dashboard(queues=["orders"], controls={"redrive": True})
+    assert bars(dash, orders.name) == (0, 0, 3)
+    dash.buttons["redrive"].click()
+    other = lab.name("orders-lambda")
+    assert bars(dash, orders.name) == (1, 0, 0)
+    assert other in dash.queue_widgets and bars(dash, other)[:2] == (2, 0)  # it went there, now shown
+    note = re.sub(r"<[^>]+>", "", dash.note.value)
+    if traced:  # the trace has every move: counted per destination
+        assert note == "moved 3 messages from orders-dlq: 1 to orders, 2 to orders-lambda " \
+                       "(orders-lambda added to the dashboard)"
+    else:  # the DLQ's source queues, from ListDeadLetterSourceQueues
+        assert note == "moved 3 messages from orders-dlq back to orders, orders-lambda " \
+                       "(orders-lambda added to the dashboard)"
+    assert "redrive of orders-dlq started" in log_text(dash) and note in log_text(dash)
+    assert dash.last.shared == {other: orders.name}  # the new row shares the DLQ: counted once
+
+
+def test_an_asynchronous_redrive_is_reported_when_its_task_finishes(lab: Lab, orders: res.QueueRef) -> None:
+    """On AWS a move task runs for a while ("ApproximateNumberOfMessagesToMove", Status RUNNING):
+    the status line says where the messages are going meanwhile, and how many moved once a later
+    refresh finds the task COMPLETED."""
+    second = _second_source(lab, orders)
+    _dead_letter(lab, second, 2)
+    dash = lab.dashboard(queues=["orders"], controls={"redrive": True})
+    running = [True]
+
+    def still_running(**_: object) -> tuple[object, dict] | None:
+        if not running[0]:
+            return None  # the real answer: COMPLETED
+        response = type("Response", (), {"status_code": 200, "headers": {}, "content": b""})()
+        return response, {"Results": [{"Status": "RUNNING", "ApproximateNumberOfMessagesMoved": 0,
+                                       "ApproximateNumberOfMessagesToMove": 2}]}
+
+    dash._sqs.meta.events.register("before-call.sqs.ListMessageMoveTasks", still_running)
+    dash.buttons["redrive"].click()
+    other = lab.name("orders-lambda")
+    assert re.sub(r"<[^>]+>", "", dash.note.value) == \
+        "redrive of orders-dlq running: 2 message(s) go back to orders, orders-lambda (orders-lambda added to the dashboard)"
+    assert other in dash.queue_widgets
+    dash.refresh()  # still running: nothing more to say
+    assert "moved" not in log_text(dash)
+    running[0] = False
+    dash.refresh()
+    assert re.sub(r"<[^>]+>", "", dash.note.value) == "moved 2 messages from orders-dlq: 2 to orders-lambda"
+    assert dash._redrives == [] and bars(dash, other)[0] == 2
 
 
 def test_consumer_buttons_call_the_lab_pair_and_toggle(lab: Lab, orders: res.QueueRef) -> None:

@@ -189,6 +189,16 @@ class _PublishCounter:
                         self.buses[bus] = self.buses.get(bus, 0) + 1
 
 
+@dataclass
+class _Redrive:
+    """A move task this dashboard started: from which queue's DLQ, when, and where it can go."""
+
+    queue: WatchedQueue
+    started: float
+    sources: list[str]
+    announced: bool = False
+
+
 def _per_bus(put_events: Any, buses: list[str]) -> dict[str, int]:
     """Events put per bus from PutEvents rows. The trace writes one row per call with the buses
     joined by commas; a call to several buses is shared evenly between them (labs put to one)."""
@@ -225,7 +235,8 @@ class Dashboard:
         self._counter = _PublishCounter.for_lab(lab)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._refresh_lock = threading.Lock()
+        self._refresh_lock = threading.RLock()  # a refresh may add a row (a redrive's destination)
+        self._redrives: list[_Redrive] = []  # move tasks started here and not reported as finished
         self.last: Snapshot | None = None
         self._next_order = 0
         self.errors: list[str] = []
@@ -272,6 +283,7 @@ class Dashboard:
         topics and buses, the controls (wrapping onto a second line when narrow), a status line
         for the last action and the log; all of it as wide as the output area, never wider."""
         self.header = _text(f"<b>{self.lab.info.name}</b>")
+        self.header.layout.margin = "0 0 4px 0"
         self.queue_widgets: dict[str, dict[str, Any]] = {}
         heads = ["queue", "visible", "in flight", "DLQ", ""]
         self.queue_grid = _grid([_text(f"<b>{h}</b>") for h in heads], QUEUE_COLUMNS)
@@ -366,8 +378,7 @@ class Dashboard:
         if spec.get("redrive"):
             source = self._redrive_queue(spec["redrive"])
             children.append(self._button("redrive", "Redrive DLQ", "info",
-                                         lambda: self._act(lambda: self._redrive(source),
-                                                           f"redrive of {self._short(source.dlq_name or '')} started")))
+                                         lambda: self._act(lambda: self._redrive(source), None)))
         self.controls_box.children = tuple(children)
 
     def _button(self, key: str, text: str, style: str, action: Action) -> widgets.Button:
@@ -378,7 +389,7 @@ class Dashboard:
         self.buttons[key] = button
         return button
 
-    def _act(self, action: Action, done: str) -> Any:
+    def _act(self, action: Action, done: str | None) -> Any:
         """Run a control; report what happened or what went wrong in the log, never raise into
         the widget callback (an exception there is invisible to the student)."""
         try:
@@ -386,7 +397,8 @@ class Dashboard:
         except (LabError, ClientError, BotoCoreError) as err:
             self._say(f"failed: {err}")
             return None
-        self._say(done)
+        if done:
+            self._say(done)
         self.refresh()
         return result
 
@@ -443,8 +455,93 @@ class Dashboard:
         self.lab.client("sqs").send_message(QueueUrl=queue.url, MessageBody=body, **extra)
 
     def _redrive(self, queue: WatchedQueue) -> str:
+        """Start a move task on the queue's DLQ; where the messages went is reported (and each
+        destination not shown yet added to the dashboard) as soon as the task has finished: at
+        once on the embedded emulator, after a few refreshes on AWS, where the move is asynchronous."""
+        started = time.time()
         # the DLQ's ARN is the queue's redrive policy's deadLetterTargetArn, read once by watch()
-        return str(self.lab.client("sqs").start_message_move_task(SourceArn=queue.dlq_arn)["TaskHandle"])
+        handle = str(self.lab.client("sqs").start_message_move_task(SourceArn=queue.dlq_arn)["TaskHandle"])
+        dlq = queue.dlq_name or ""
+        self._say(f"redrive of {self._short(dlq)} started")
+        with self._refresh_lock:
+            self._redrives.append(_Redrive(queue, started, self._dlq_sources(queue)))
+            self._follow_redrives()
+        return handle
+
+    def _dlq_sources(self, queue: WatchedQueue) -> list[str]:
+        """The queues whose DLQ this is: where a redrive without DestinationArn sends messages."""
+        try:
+            urls = self._sqs.list_dead_letter_source_queues(QueueUrl=queue.dlq_url)["queueUrls"]
+        except (ClientError, BotoCoreError, KeyError):
+            return [queue.name]
+        return sorted(arn_name(url) for url in urls) or [queue.name]
+
+    def _follow_redrives(self) -> None:
+        """Report each redrive whose task has finished: how many messages it moved, and to which
+        queues (from the flow trace's redrive moves where there is one, else the DLQ's sources)."""
+        for redrive in list(self._redrives):
+            dlq = redrive.queue.dlq_name or ""
+            try:
+                tasks = self._sqs.list_message_move_tasks(SourceArn=redrive.queue.dlq_arn, MaxResults=1)["Results"]
+            except (ClientError, BotoCoreError) as err:
+                self._redrives.remove(redrive)
+                self._tell(f"redrive of {self._short(dlq)} started; its progress cannot be read: {_one_line(err)}")
+                continue
+            task = tasks[0] if tasks else {}
+            if task.get("Status") == "RUNNING":
+                if not redrive.announced:  # asynchronous (AWS): show where they are going meanwhile
+                    redrive.announced = True
+                    added = self._show_queues(redrive.sources)
+                    self._tell(f"redrive of {self._short(dlq)} running: {task.get('ApproximateNumberOfMessagesToMove', '?')} "
+                               f"message(s) go back to {self._names(redrive.sources)}" + self._added(added))
+                continue
+            self._redrives.remove(redrive)
+            moved = int(task.get("ApproximateNumberOfMessagesMoved", 0))
+            where = self._redrive_targets(redrive)
+            added = self._show_queues(list(where) or redrive.sources) if moved else []
+            to = (": " + ", ".join(f"{n} to {self._short(q)}" for q, n in where.items())) if where else \
+                f" back to {self._names(redrive.sources)}" if moved else ""
+            text = f"moved {moved} message{'' if moved == 1 else 's'} from {self._short(dlq)}{to}"
+            if task.get("Status") not in (None, "COMPLETED"):
+                text += f"; the task ended {task['Status']}" + (f" ({task['FailureReason']})" if task.get("FailureReason") else "")
+            self._tell(text + self._added(added))
+
+    def _redrive_targets(self, redrive: _Redrive) -> dict[str, int]:
+        """Messages moved per destination queue since the redrive started, from the flow trace."""
+        flow = self._flow()
+        if flow is None or not hasattr(flow, "deliveries"):
+            return {}
+        moves = flow.deliveries("sqs", ("redrive",))
+        moves = moves[(moves["source"] == redrive.queue.dlq_name) & (moves["time"] >= redrive.started)]
+        return {str(target): int(n) for target, n in moves.groupby("target", sort=False)["count"].sum().items()}
+
+    def _show_queues(self, names: list[str]) -> list[str]:
+        """Add the queues of ``names`` not shown yet as rows; returns those added."""
+        added = []
+        for name in names:
+            if name in self.queue_widgets or name in self._deleted:
+                continue
+            try:
+                q = watch(self._sqs, self.lab, name)
+            except LabError:  # gone meanwhile
+                continue
+            self.queues.append(q)
+            self._add_row(q)
+            added.append(name)
+        if added and self.queue_grid not in self.widget.children:
+            self.widget.children = (self.widget.children[0], self.queue_grid, *self.widget.children[1:])
+        return added
+
+    def _names(self, names: list[str]) -> str:
+        return ", ".join(self._short(n) for n in names)
+
+    def _added(self, added: list[str]) -> str:
+        return f" ({self._names(added)} added to the dashboard)" if added else ""
+
+    def _tell(self, text: str) -> None:
+        """The status line under the controls (what the last action did) and the log."""
+        self.note.value = _wrapped(html.escape(text))
+        self._say(text)
 
     # ------------------------------------------------------------------ reading
     def _flow(self) -> Any:
@@ -511,6 +608,8 @@ class Dashboard:
             return self._refresh()
 
     def _refresh(self) -> Snapshot:
+        if self._redrives:
+            self._follow_redrives()
         snap = self.read()
         for name, cells in self.queue_widgets.items():
             if name in snap.deleted:
@@ -537,6 +636,9 @@ class Dashboard:
         for name, n in snap.buses.items():
             self.bus_widgets[name].value = n
         self.last = snap
+        for key in ("send_orders", "poison", "redrive"):  # their queues are gone: nothing to press
+            if key in self.buttons:
+                self.buttons[key].disabled = bool(self.queues) and not snap.queues
         if self.queues and not snap.queues and self.status == "live" and not self.topics and not self.buses:
             by_teardown = all(why == BY_TEARDOWN for why in snap.deleted.values())
             self._halt(TEARDOWN_STOP if by_teardown else GONE_STOP, join=False)
@@ -545,9 +647,9 @@ class Dashboard:
 
     def _show_deleted(self, cells: dict[str, Any], why: str) -> None:
         cells["name"].value = _wrapped(f"<s>{html.escape(re.sub(r'<[^>]+>', '', cells['name'].value))}</s>")
-        for key in ("visible", "in_flight"):
+        for key in ("visible", "in_flight"):  # hidden, not removed: a grid cell taken out shifts the row
             cells[key].value = 0
-            cells[key].layout.display = "none"
+            cells[key].layout.visibility = "hidden"
         self._show_dlq(cells, bar=False, note="")
         cells["numbers"].value = _wrapped(f"<span style='color:#b00020'>{html.escape(why)}</span>")
 

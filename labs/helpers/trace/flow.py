@@ -283,6 +283,16 @@ class Flow:
                 if r.kind == "call" and r.service == service and r.operation in wanted]
         return pd.DataFrame(rows, columns=["target", "count"]).astype({"target": object, "count": "int64"})
 
+    def deliveries(self, service: str, actions: Iterable[str]) -> pd.DataFrame:
+        """``time`` (epoch seconds), ``source``, ``target``, ``count`` and ``status`` of each
+        delivery the backend made by itself with one of ``actions`` (e.g. the "redrive" moves a
+        dashboard reports), oldest first; from the raw rows, like :meth:`calls`."""
+        wanted = frozenset(actions)
+        rows = [(r.time, r.source, r.target, r.count, r.status) for r in self._snapshot()
+                if r.kind == "delivery" and r.service == service and r.operation in wanted]
+        return pd.DataFrame(rows, columns=["time", "source", "target", "count", "status"]).astype(
+            {"time": "float64", "source": object, "target": object, "count": "int64", "status": object})
+
     # ------------------------------------------------------------------ pictures (viz owns them)
     def _viz(self, name: str) -> Any:
         try:
