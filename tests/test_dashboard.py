@@ -494,6 +494,23 @@ def test_failed_refreshes_stop_the_thread_and_say_why(lab: Lab, orders: res.Queu
     assert "failed refreshes" in dash.status  # stop() afterwards keeps the reason
 
 
+def test_a_refresh_that_raises_anything_counts_as_failed(lab: Lab, orders: res.QueueRef) -> None:
+    """Not only AWS errors: whatever a refresh raises, the thread reports it and stops, instead
+    of dying with a header that goes on saying live."""
+    dash = lab.dashboard(queues=["orders"], refresh=0.01)
+
+    def broken(**_: object) -> None:
+        raise ValueError("a response in a shape nobody expected")
+
+    dash._sqs.meta.events.register("before-call.sqs.GetQueueAttributes", broken)
+    dash.start()
+    deadline = time.time() + 5
+    while dash.running and time.time() < deadline:
+        time.sleep(0.02)
+    assert dash.status == "stopped after 5 failed refreshes: ValueError: a response in a shape nobody expected"
+    assert "refresh failed: ValueError" in log_text(dash)
+
+
 def test_show_without_a_front_end_prints_a_plain_table(lab: Lab, orders: res.QueueRef, capsys) -> None:
     assert not widget_frontend()
     dash = lab.dashboard(queues=["orders"])

@@ -5,6 +5,13 @@ messages are visible / in flight / in the DLQ per queue and how many messages we
 topic and events put per bus; the controls send a batch of orders, send a poison message, stop and
 start a consumer and redrive the DLQ, so a student can watch a DLQ fill and drain.
 
+What it shows stays true: the header says "live" only while the thread refreshes, and otherwise
+why it stopped (``stop()``, a newer dashboard of the lab, failed refreshes and their error, the
+teardown); a queue that was deleted is shown as deleted; a DLQ shared by several shown queues is
+counted once; a redrive says how many messages it moved to which queue, and a destination the
+dashboard did not show gets a row. The queues are one grid as wide as the output area, whose text
+wraps, so nothing is cut off beside JupyterLab's file browser (~850 px).
+
 Widgets are built once and only their trait values change (updates travel as comm messages,
 which nbval ignores); the refresh thread writes to an ``Output`` with ``append_stdout``, never
 ``print``, because a thread's print lands in whichever cell runs at the time. Without a widget
@@ -706,13 +713,15 @@ class Dashboard:
             try:
                 self.refresh()
                 failures = 0
-            except (ClientError, BotoCoreError, LabError) as err:
+            except Exception as err:  # noqa: BLE001 - any error: a thread that dies silently still looks live
                 failures += 1
-                self.errors.append(str(err))
+                self.errors.append(str(err) if isinstance(err, (ClientError, BotoCoreError, LabError))
+                                   else f"{type(err).__name__}: {err}")
                 if failures == 1:
-                    self._say(f"refresh failed: {err}")
+                    self._say(f"refresh failed: {self.errors[-1]}")
                 if failures >= MAX_FAILURES:  # the backend is gone or refuses: stop, and say why
-                    self._halt(f"stopped after {failures} failed refreshes: {_one_line(err)}", join=False)
+                    why = _one_line(err) if isinstance(err, (ClientError, BotoCoreError, LabError)) else self.errors[-1]
+                    self._halt(f"stopped after {failures} failed refreshes: {why}", join=False)
                     return
 
     def _halt(self, why: str, *, join: bool = True) -> None:
@@ -753,5 +762,4 @@ class Dashboard:
         self.show()
 
     def __repr__(self) -> str:
-        return f"<Dashboard of {self.lab.info.name!r}: {len(self.queues)} queues, " \
-               f"{'running' if self.running else 'stopped'}>"
+        return f"<Dashboard of {self.lab.info.name!r}: {len(self.queues)} queues, {self.status}>"
