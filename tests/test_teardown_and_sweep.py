@@ -111,3 +111,81 @@ def test_a_rule_is_registered_under_the_name_the_inventory_lists_it_by(lab: Lab)
     assert registered == {"audit", f"{lab.name('orders')}/audit"}
     listed = {r.name for r in lab.resources().resources if r.kind == "events-rule"}
     assert registered == listed
+
+
+# --------------------------------------------------------------------------- a backend that fails in places
+def test_one_failing_service_does_not_stop_the_teardown(lab: Lab) -> None:
+    """On an AWS-compatible endpoint one service may answer with an error (here: SNS ListTopics
+    answers HTTP 500 InternalError, and the events endpoint is unreachable when a bus is deleted).
+    Teardown still deletes everything else, SQS included, and the report says per service what it
+    could not delete and why."""
+    from botocore.exceptions import EndpointConnectionError
+    from botocore.stub import Stubber
+
+    from labs.helpers.errors import IncompleteTeardown
+
+    orders = res.ensure_queue(lab, "orders", dlq=True)
+    res.ensure_topic(lab, "order-events")
+    res.ensure_event_bus(lab, "orders")
+    stub = Stubber(lab.client("sns"))
+    for _ in range(2):  # the deletion's listing and the verifying one
+        stub.add_client_error("list_topics", service_error_code="InternalError",
+                              service_message="We encountered an internal error.", http_status_code=500)
+    stub.activate()
+
+    def unreachable(**_: object) -> None:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:4599/")
+
+    lab.client("events").meta.events.register("before-call.events.DeleteEventBus", unreachable)
+    with pytest.raises(IncompleteTeardown, match="Teardown was incomplete") as raised:
+        lab.teardown()
+    report = raised.value.report
+    urls = lab.client("sqs").list_queues().get("QueueUrls", [])
+    assert orders.url not in urls and urls == []  # both queues deleted although SNS and events failed
+    assert {r.kind for r in report.deleted} == {"sqs-queue"} and len(report.deleted) == 2
+    assert report.unlisted == {"sns-topic": "InternalError: We encountered an internal error."}
+    assert [(r.kind, r.name) for r, _ in report.failed] == [("events-bus", lab.name("orders"))]
+    problems = report.problems()
+    assert set(problems) == {"sns", "events"}
+    assert problems["sns"] == ["could not list sns-topic: InternalError: We encountered an internal error."]
+    assert "EndpointConnectionError" in problems["events"][0] and "127.0.0.1:4599" in problems["events"][0]
+    summary = report.summary()
+    assert summary.startswith("Deleted 2 resource(s): 2 sqs-queue.")
+    assert "sns: could not list sns-topic: InternalError" in summary
+    assert f"events: events-bus {lab.name('orders')}: EndpointConnectionError" in summary
+    assert str(raised.value).count(summary.splitlines()[0]) == 1  # the error shows the report
+    stub.deactivate()
+    # the registry keeps what was not deleted, so the teardown the error asks for finds it again
+    lab.client("events").meta.events.unregister("before-call.events.DeleteEventBus", unreachable)
+    again = lab.teardown()
+    assert {(r.kind, r.name) for r in again.deleted} == {("sns-topic", lab.name("order-events")),
+                                                         ("events-bus", lab.name("orders"))}
+    assert "Nothing of this lab is left" in again.summary()
+
+
+def test_find_lists_every_other_kind_when_one_kind_fails(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listing that raises anything (an error answer, an unreachable endpoint, a response the
+    client cannot parse) is recorded for its kind; every other kind is still listed."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from labs.helpers import inventory
+
+    res.ensure_queue(lab, "orders")
+    res.ensure_topic(lab, "order-events")
+
+    real = lab.backend.client
+
+    def client_for(service: str):
+        if service == "lambda":
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1:4599/")
+        return real(service)
+
+    listing = inventory.find(client_for, lab.owns)
+    assert {r.kind for r in listing.resources} == {"sqs-queue", "sns-topic"}
+    assert set(listing.failed) == {"lambda-event-source-mapping", "lambda-function"}
+    assert all(why.startswith("EndpointConnectionError: Could not connect") for why in listing.failed.values())
+    # the sweep lists the rest and says what it could not check
+    monkeypatch.setattr(lab.backend, "client", client_for)
+    found, not_checked = find_leftovers(lab.backend)
+    assert {f.resource.kind for f in found} == {"sqs-queue", "sns-topic"}
+    assert not_checked["lambda-function"].startswith("could not list: EndpointConnectionError")

@@ -517,6 +517,46 @@ def test_dlq_redrive_rows_follow_the_message_back(lab: Lab) -> None:
     assert (redrive["source"], redrive["target"]) == (lab.name("orders-dlq"), lab.name("orders"))
 
 
+def test_follow_one_poison_order_shows_nothing_of_another_one(lab: Lab) -> None:
+    """Two poison orders (and a poison message with no order id at all, as lab 1 sends) travel in
+    the same batches: sent together, received together, released one by one, moved to the DLQ one
+    by one, redriven, received and deleted together. Each order's life is the rows about its own
+    message: the batch rows it was part of, and its own visibility changes, DLQ move and redrive,
+    never the other poison messages' ones (they share batch rows with it, nothing else)."""
+    sqs = lab.client("sqs")
+    dlq = sqs.create_queue(QueueName=lab.name("orders-dlq"))["QueueUrl"]
+    policy = {"deadLetterTargetArn": _queue_arn(sqs, dlq), "maxReceiveCount": 2}
+    url = sqs.create_queue(QueueName=lab.name("orders"), Attributes={"RedrivePolicy": json.dumps(policy)})["QueueUrl"]
+    bodies = {"a": json.dumps({"order_id": "o-a", "total": "abc"}), "b": json.dumps({"order_id": "o-b", "total": "x"}),
+              "none": json.dumps({"customer_id": "c-1", "total": 1}), "good": json.dumps({"order_id": "o-good"})}
+    sent = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": k, "MessageBody": b} for k, b in bodies.items()])
+    mid = {e["Id"]: e["MessageId"] for e in sent["Successful"]}
+    for _ in range(3):  # two failed receives each; the third receive moves the poison ones to the DLQ
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", []):
+            if m["MessageId"] == mid["good"]:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            else:  # the consumer fails on it: visible again at once
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+    sqs.start_message_move_task(SourceArn=_queue_arn(sqs, dlq))  # synchronous on the emulator
+    back = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert {m["MessageId"] for m in back} == {mid["a"], mid["b"], mid["none"]}
+    sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                    for i, m in enumerate(back)])
+
+    for me, other in (("a", "b"), ("b", "a")):
+        life = lab.flow.follow(f"o-{me}")
+        ops = list(life["operation"])
+        assert ops == ["SendMessageBatch", "ReceiveMessage", "ChangeMessageVisibility", "ReceiveMessage",
+                       "ChangeMessageVisibility", "dlq-move", "redrive", "ReceiveMessage", "DeleteMessageBatch"], \
+            f"follow(o-{me}):\n{life[['operation', 'message_ids', 'order_ids']]}"
+        for row in life.itertuples():  # every row is about this order's own message
+            assert mid[me] in row.message_ids, row
+        single = life[life["message_ids"].map(len) == 1]
+        assert set(single["operation"]) == {"ChangeMessageVisibility", "dlq-move", "redrive"}
+        assert all(ids == (mid[me],) for ids in single["message_ids"])  # none of o-{other}'s, none of the unnamed one's
+        assert f"o-{other}" not in {o for ids in single["order_ids"] for o in ids}
+
+
 def test_a_discarded_lab_stops_collecting_deliveries(lab: Lab) -> None:
     import gc
 

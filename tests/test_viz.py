@@ -188,6 +188,54 @@ def test_queue_depth_thread_samples_and_stops_cleanly(lab: Lab) -> None:
     assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
 
 
+def test_queue_depth_samples_after_the_labs_calls_when_the_thread_gets_no_time(lab: Lab) -> None:
+    """The build-up and the drain of a burst are recorded by the calls themselves: here the
+    thread waits a minute between samples (as a sampling thread that gets no GIL time does), and
+    every send, receive and delete on the queue is still followed by a sample (min_gap=0)."""
+    queue = res.ensure_queue(lab, "user-actions", dlq=True, max_receive_count=5)
+    sqs = lab.client("sqs")
+    with QueueDepthRecorder(lab, ["user-actions"], interval=60, min_gap=0) as recorder:
+        for start in range(0, 100, 10):
+            sqs.send_message_batch(QueueUrl=queue.url, Entries=[{"Id": str(i), "MessageBody": f"click {start + i}"}
+                                                                 for i in range(10)])
+        for _ in range(10):
+            got = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]
+            sqs.delete_message_batch(QueueUrl=queue.url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                                  for i, m in enumerate(got)])
+        sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=["All"])  # changes nothing: no sample
+    df = recorder.df
+    # the sample of `with`, one per send, one per receive and one per delete, the one at the end
+    assert len(df) == 1 + 10 + 20 + 1 and recorder.errors == []
+    assert list(df["visible"][:11]) == list(range(0, 101, 10))  # the backlog builds up while sending
+    drain = df.iloc[11:31]
+    assert list(drain["visible"]) == [v for v in range(90, -1, -10) for _ in range(2)]  # ... then drains
+    assert list(drain["in_flight"]) == [10, 0] * 10  # what a consumer holds between receive and delete
+    assert set(df["dlq_visible"]) == {0}
+    fig = queue_depth(recorder)
+    assert "32 samples" in fig.texts[0].get_text()
+    # once stopped, the calls no longer sample
+    sqs.send_message(QueueUrl=queue.url, MessageBody="late")
+    assert len(recorder.df) == 32
+
+
+def test_queue_depth_of_a_burst_in_the_labs_own_thread(lab: Lab) -> None:
+    """Lab 1 step 6 as it is written: 1,000 user actions sent in batches of 10 while a recorder
+    with interval=0.05 runs. However little time its thread gets, the send is sampled along the
+    way (at most every min(interval, 0.02) s), so the plot shows the backlog growing."""
+    queue = res.ensure_queue(lab, "user-actions")
+    sqs = lab.client("sqs")
+    with QueueDepthRecorder(lab, ["user-actions"], interval=0.05) as recorder:
+        started = time.monotonic()
+        for start in range(0, 1000, 10):
+            sqs.send_message_batch(QueueUrl=queue.url, Entries=[{"Id": str(i), "MessageBody": "click"}
+                                                                 for i in range(10)])
+        took = time.monotonic() - started
+    visible = list(recorder.df["visible"])
+    building = [v for v in visible if 0 < v < 1000]
+    assert len(set(building)) >= min(5, int(took / 0.02) - 1), (took, visible)  # about one per 20 ms of sending
+    assert visible == sorted(visible) and all(v % 10 == 0 for v in building)  # whole batches, growing
+
+
 def test_queue_depth_names_a_missing_queue(lab: Lab) -> None:
     with pytest.raises(LabError, match="no queue called"):
         QueueDepthRecorder(lab, ["nope"])

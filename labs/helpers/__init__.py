@@ -11,6 +11,6 @@ from . import trace as _trace  # noqa: F401 - registers the flow trace on every 
 from .backend import Backend, BackendKind, get_backend
 from .checks import CheckResult, check
 from .context import Lab, start_lab
-from .errors import LabError, RealAwsBlockedError
+from .errors import IncompleteTeardown, LabError, RealAwsBlockedError
 
-__all__ = ["Backend", "BackendKind", "CheckResult", "Lab", "LabError", "RealAwsBlockedError", "check", "get_backend", "start_lab"]
+__all__ = ["Backend", "BackendKind", "CheckResult", "IncompleteTeardown", "Lab", "LabError", "RealAwsBlockedError", "check", "get_backend", "start_lab"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import inventory
 from .backend import Backend, BackendKind, get_backend
 from .catalog import LabInfo, lab_info
-from .errors import LabError
+from .errors import IncompleteTeardown, LabError
 from .naming import lab_prefix, lab_tags, learner_id
 
 ClientHook = Callable[[BaseClient, "Lab"], None]
@@ -80,6 +81,7 @@ class Lab:
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _flow: Any = field(default=None, repr=False)
+    _teardown_listeners: list[Callable[[], Any]] = field(default_factory=list, repr=False)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -164,18 +166,50 @@ class Lab:
     def teardown(self, *, verify: bool = True) -> inventory.DeleteReport:
         """Delete everything this lab created, in dependency order, tolerating what is gone.
 
-        Safe to call twice. On real AWS some deletions finish asynchronously (a queue can show in
-        listings for up to 60 s), so there ``verify`` only reports what is still listed.
+        Service by service: a kind that cannot be listed, or a resource whose deletion fails (an
+        endpoint that answers one service with an error, or not at all), is reported and the rest
+        is still deleted; ``report.summary()`` says per service what was not deleted and why.
+        Safe to call twice: what was not deleted stays in the registry, so a second teardown finds
+        it again. On real AWS some deletions finish asynchronously (a queue can show in listings
+        for up to 60 s), so there ``verify`` only reports what is still listed.
         """
-        report = inventory.delete_all(self.client, self.resources().resources)
+        listing = self.resources()
+        report = inventory.delete_all(self.client, listing.resources)
+        report.unlisted.update(listing.failed)
         if verify:
-            report.left = self.resources().resources
-        self.registry.clear()
-        if (report.failed or report.left) and self.backend.kind is not BackendKind.AWS:
-            raise LabError(f"Teardown was incomplete. {report.summary()}",
-                           "Run lab.teardown() again; if it persists, restart the kernel (the emulator "
-                           "forgets everything) or run 'python -m labs sweep'.")
+            again = self.resources()
+            report.left = again.resources
+            for kind, why in again.failed.items():
+                report.unlisted.setdefault(kind, why)
+        kept = {(r.kind, r.name) for r in report.left} | {(r.kind, r.name) for r, _ in report.failed}
+        self.registry = {(kind, name) for kind, name in self.registry
+                         if (kind, name) in kept or kind in report.unlisted}
+        self._tell_teardown(report)
+        if not report.complete and self.backend.kind is not BackendKind.AWS:
+            raise IncompleteTeardown(f"Teardown was incomplete. {report.summary()}",
+                                     "Run lab.teardown() again; if it persists, restart the kernel (the emulator "
+                                     "forgets everything) or run 'python -m labs sweep'.", report)
         return report
+
+    def on_teardown(self, listener: Callable[[inventory.DeleteReport], Any]) -> None:
+        """Call ``listener(report)`` after every teardown of this lab, e.g. a dashboard marking the
+        queues it shows as deleted. Held weakly: a dashboard nobody shows any more is not kept alive."""
+        ref: Callable[[], Any] = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else \
+            weakref.ref(listener)  # type: ignore[arg-type]
+        self._teardown_listeners.append(ref)
+
+    def _tell_teardown(self, report: inventory.DeleteReport) -> None:
+        alive = []
+        for ref in self._teardown_listeners:
+            listener = ref()
+            if listener is None:
+                continue
+            alive.append(ref)
+            try:
+                listener(report)
+            except Exception:  # noqa: BLE001 - a picture that cannot update must not fail the teardown
+                pass
+        self._teardown_listeners = alive
 
     # ------------------------------------------------------------------ pictures
     def dashboard(self, queues: list[str] | None = None, **options: Any) -> Any:

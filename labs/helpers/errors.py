@@ -24,6 +24,15 @@ class LabError(Exception):
         super().__init__(f"{problem}\nHow to fix: {fix}")
 
 
+class IncompleteTeardown(LabError):
+    """``lab.teardown()`` could not delete everything (on a backend other than real AWS, where
+    that is an error); ``report`` is the :class:`~labs.helpers.inventory.DeleteReport` saying what."""
+
+    def __init__(self, problem: str, fix: str, report: object) -> None:
+        super().__init__(problem, fix)
+        self.report = report
+
+
 class RealAwsBlockedError(LabError):
     """Raised before a request would leave for real AWS without the explicit opt-in."""
 

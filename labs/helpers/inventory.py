@@ -8,13 +8,13 @@ them: the helpers, the student's own boto3 calls, or a previous kernel.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from .errors import error_code
 
@@ -260,12 +260,22 @@ def _unavailable(err: ClientError) -> bool:
         code in {"NotImplemented", "InternalFailure", "500", "501"}
 
 
+def why(err: BaseException) -> str:
+    """``"Code: message"`` of an AWS error answer, ``"ErrorType: message"`` of anything else."""
+    if isinstance(err, ClientError):
+        error = err.response.get("Error", {})
+        return f"{error_code(err) or 'Error'}: {error.get('Message', '')}".rstrip(": ")
+    return f"{type(err).__name__}: {err}".rstrip(": ")
+
+
 @dataclass
 class Listing:
-    """The matching resources of each kind, and the kinds that could not be listed (and why)."""
+    """The matching resources of each kind, the kinds this backend does not offer (``skipped``)
+    and the kinds whose listing failed (``failed``), each with why."""
 
     resources: list[Resource] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
 
     def by_kind(self) -> dict[str, int]:
         return _count_kinds(self.resources)
@@ -276,38 +286,74 @@ def _count_kinds(resources: Iterable[Resource]) -> dict[str, int]:
     return dict(Counter(r.kind for r in resources))
 
 
+#: What a listing or a deletion can raise that must not stop the others: an error answer, a
+#: botocore failure (unreachable endpoint, unparsable response), a moto gap, or a response missing
+#: a key the listing reads (an emulator answering in a shape of its own).
+_TOLERATED = (ClientError, BotoCoreError, NotImplementedError, KeyError, TypeError, ValueError)
+
+
 def find(client_for: ClientFor, match: NameMatch) -> Listing:
-    """List, kind by kind in deletion order, every resource whose name ``match`` accepts."""
+    """List, kind by kind in deletion order, every resource whose name ``match`` accepts.
+
+    A kind whose listing fails is recorded in ``failed`` (with why) and the next kind is listed:
+    one service answering with an error must not hide every other service's resources. What a
+    listing yielded before it failed (a later page failed) is kept.
+    """
     listing = Listing()
     for kind in KINDS:
         try:
-            listing.resources.extend(r for r in kind.list_all(client_for) if match(kind.name, r.name))
+            for resource in kind.list_all(client_for):
+                if match(kind.name, resource.name):
+                    listing.resources.append(resource)
         except ClientError as err:
-            if not _unavailable(err):
-                raise
-            listing.skipped[kind.name] = "not offered by this backend"
+            if _unavailable(err):
+                listing.skipped[kind.name] = "not offered by this backend"
+            else:
+                listing.failed[kind.name] = why(err)
         except NotImplementedError:
             listing.skipped[kind.name] = "not offered by this backend"
+        except _TOLERATED as err:
+            listing.failed[kind.name] = why(err)
     return listing
 
 
 @dataclass
 class DeleteReport:
-    """What a teardown or sweep did, resource by resource."""
+    """What a teardown or sweep did, resource by resource: ``failed`` are deletions that raised
+    (with why), ``unlisted`` the kinds that could not even be listed (with why: nothing of them
+    could be deleted), ``left`` what a listing after the deletions still found."""
 
     deleted: list[Resource] = field(default_factory=list)
     already_gone: list[Resource] = field(default_factory=list)
     failed: list[tuple[Resource, str]] = field(default_factory=list)
     left: list[Resource] = field(default_factory=list)
+    unlisted: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Everything found was deleted, every kind could be listed, and nothing is left."""
+        return not (self.failed or self.unlisted or self.left)
+
+    def problems(self) -> dict[str, list[str]]:
+        """Per service (in deletion order), what could not be listed or deleted, and why."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for kind in KINDS:
+            if kind.name in self.unlisted:
+                out[kind.service].append(f"could not list {kind.name}: {self.unlisted[kind.name]}")
+            out[kind.service].extend(f"{r.kind} {r.name}: {reason}" for r, reason in self.failed if r.kind == kind.name)
+        return {service: lines for service, lines in out.items() if lines}
 
     def summary(self) -> str:
         parts = ", ".join(f"{n} {kind}" for kind, n in _count_kinds(self.deleted).items()) or "nothing to delete"
         text = f"Deleted {len(self.deleted)} resource(s): {parts}."
-        if self.failed:
-            text += f" {len(self.failed)} could not be deleted: " + "; ".join(
-                f"{r.kind} {r.name} ({why})" for r, why in self.failed)
-        text += " Nothing of this lab is left." if not self.left and not self.failed else \
-            f" Still present: {', '.join(r.kind + ' ' + r.name for r in self.left)}."
+        if self.complete:
+            return text + " Nothing of this lab is left."
+        problems = self.problems()
+        if problems:
+            text += "\nNot deleted, per service:" + "".join(
+                f"\n  {service}: " + "; ".join(lines) for service, lines in problems.items())
+        if self.left:
+            text += f"\nStill present: {', '.join(r.kind + ' ' + r.name for r in self.left)}."
         return text
 
     def __repr__(self) -> str:
@@ -315,16 +361,21 @@ class DeleteReport:
 
 
 def delete_all(client_for: ClientFor, resources: Iterable[Resource]) -> DeleteReport:
-    """Delete in the given order (``find`` yields deletion order), tolerating what is already gone."""
+    """Delete in the given order (``find`` yields deletion order), tolerating what is already gone.
+
+    A deletion that fails is recorded (with why) and the next resource is deleted: whatever one
+    service answers, every other resource is still tried.
+    """
     report = DeleteReport()
     for resource in resources:
         try:
             KIND_BY_NAME[resource.kind].delete(client_for, resource)
             report.deleted.append(resource)
         except ClientError as err:
-            code = error_code(err)
-            if code in GONE:
+            if error_code(err) in GONE:
                 report.already_gone.append(resource)
             else:
-                report.failed.append((resource, f"{code}: {err.response.get('Error', {}).get('Message', '')}"))
+                report.failed.append((resource, why(err)))
+        except _TOLERATED as err:
+            report.failed.append((resource, why(err)))
     return report

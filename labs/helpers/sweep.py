@@ -51,7 +51,8 @@ def find_leftovers(backend: Backend, *, learner: str | None = None) -> tuple[lis
         else:
             how = "name" if reader is None else "name, untagged"
         found.append(Found(resource, tags.get(LAB_TAG, "?"), tags.get(OWNER_TAG, "?"), how))
-    return found, listing.skipped
+    not_checked = {**listing.skipped, **{kind: f"could not list: {why}" for kind, why in listing.failed.items()}}
+    return found, not_checked
 
 
 def render(found: list[Found]) -> str:

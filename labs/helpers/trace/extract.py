@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from .mask import short_handle, short_id, short_name
-from .rows import Row, clip
+from .rows import Row, clip, set_message_orders
 
 #: The keys that carry a SecureCart order id, in any JSON (also escaped inside another JSON string,
 #: as in an SNS envelope delivered to SQS).
@@ -119,6 +119,18 @@ def _batch_summary(bodies: list[Any]) -> str | None:
     return first if len(bodies) == 1 else f"[{len(bodies)}] {first}"
 
 
+def _batch_orders(row: Row, entries: list[dict[str, Any]], bodies: list[Any], successful: list[dict[str, Any]]) -> None:
+    """A send/publish batch: every entry's orders (``order_ids``: the batch named them, sent or
+    not), the ``MessageId`` of each entry that was accepted, and which orders each message carries
+    (a result names its entry by ``Id``)."""
+    found = {e.get("Id"): order_ids(body) for e, body in zip(entries, bodies)}
+    row.order_ids = tuple(dict.fromkeys(o for orders in found.values() for o in orders))
+    ok = [e for e in successful if "MessageId" in e]
+    row.message_ids = tuple(e["MessageId"] for e in ok)
+    row.count = len(row.message_ids)
+    set_message_orders(row, [found.get(e.get("Id"), ()) for e in ok])
+
+
 # ---------------------------------------------------------------------------- SQS
 def sqs_send(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> None:
     row.target = _name(p.get("QueueUrl"))
@@ -137,10 +149,7 @@ def sqs_send_batch(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> 
     entries = p.get("Entries") or []
     bodies = [e.get("MessageBody") for e in entries]
     row.payload = _batch_summary(bodies)
-    row.order_ids = order_ids(*bodies)
-    ok = r.get("Successful") or []
-    row.message_ids = tuple(e["MessageId"] for e in ok if "MessageId" in e)
-    row.count = len(row.message_ids)
+    _batch_orders(row, entries, bodies, r.get("Successful") or [])
     _failures(row, len(entries), r.get("Failed") or [])
 
 
@@ -152,11 +161,12 @@ def sqs_receive(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> Non
         mid, body = message.get("MessageId", ""), message.get("Body")
         found = order_ids(body)
         ids.append(mid)
-        orders.extend(found)
+        orders.append(found)
         if message.get("ReceiptHandle"):
             s.remember_handle(message["ReceiptHandle"], mid, found)
     row.message_ids = tuple(ids)
-    row.order_ids = tuple(dict.fromkeys(orders))
+    row.order_ids = tuple(dict.fromkeys(o for found in orders for o in found))
+    set_message_orders(row, orders)
     row.count = len(messages)
     row.payload = _batch_summary([m.get("Body") for m in messages])
     if messages:
@@ -171,9 +181,10 @@ def _by_handles(row: Row, handles: list[str], s: State) -> None:
         known = s.handle(handle) if handle else None
         if known:
             ids.append(known[0])
-            orders.extend(known[1])
+            orders.append(known[1])
     row.message_ids = tuple(ids)
-    row.order_ids = tuple(dict.fromkeys(orders))
+    row.order_ids = tuple(dict.fromkeys(o for found in orders for o in found))
+    set_message_orders(row, orders)
     # Kept shortened only: a receipt handle is a capability (it deletes the message).
     row.payload = " ".join(f"receipt {short_handle(h)}" for h in handles[:3] if h)
 
@@ -228,9 +239,7 @@ def sns_publish_batch(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) 
     entries = p.get("PublishBatchRequestEntries") or []
     bodies = [e.get("Message") for e in entries]
     row.payload = _batch_summary(bodies)
-    row.order_ids = order_ids(*bodies)
-    row.message_ids = tuple(e["MessageId"] for e in (r.get("Successful") or []) if "MessageId" in e)
-    row.count = len(row.message_ids)
+    _batch_orders(row, entries, bodies, r.get("Successful") or [])
     _failures(row, len(entries), r.get("Failed") or [])
 
 
@@ -247,6 +256,8 @@ def events_put(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> None
     results = r.get("Entries") or []
     row.message_ids = tuple(e["EventId"] for e in results if e.get("EventId"))
     row.count = len(row.message_ids)
+    if row.count > 1 and row.order_ids:  # result i is entry i's
+        set_message_orders(row, [order_ids(d) for d, e in zip(details, results) if e.get("EventId")])
     _failures(row, len(entries), _failed_in_place(results))
 
 
@@ -288,6 +299,8 @@ def kinesis_put_many(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -
     results = r.get("Records") or []
     row.message_ids = tuple(e["SequenceNumber"] for e in results if e.get("SequenceNumber"))
     row.count = len(row.message_ids)
+    if row.count > 1 and row.order_ids:  # result i is record i's
+        set_message_orders(row, [order_ids(d) for d, e in zip(data, results) if e.get("SequenceNumber")])
     _failures(row, len(records), _failed_in_place(results))
 
 
@@ -305,6 +318,8 @@ def kinesis_get(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> Non
     row.message_ids = tuple(e.get("SequenceNumber", "") for e in records)
     data = [e.get("Data") for e in records]
     row.order_ids = order_ids(*data)
+    if len(records) > 1 and row.order_ids:
+        set_message_orders(row, [order_ids(d) for d in data])
     row.payload = _batch_summary(data)
     row.count = len(records)
 
@@ -349,6 +364,8 @@ def streams_get(row: Row, p: dict[str, Any], r: dict[str, Any], s: State) -> Non
     row.message_ids = tuple(e.get("eventID", "") for e in records)
     images = [e.get("dynamodb", {}) for e in records]
     row.order_ids = order_ids(*images)
+    if len(records) > 1 and row.order_ids:
+        set_message_orders(row, [order_ids(i) for i in images])
     row.payload = _batch_summary([f"{e.get('eventName', '')} {plain_item(e.get('dynamodb', {}).get('Keys'))}"
                                   for e in records])
     row.count = len(records)

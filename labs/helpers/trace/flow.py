@@ -232,33 +232,32 @@ class Flow:
         return pd.DataFrame(data, columns=list(COLUMNS))
 
     def follow(self, order_id: str) -> pd.DataFrame:
-        """One order end to end, in time order: the rows that name it, and, transitively, every
-        row about a message those rows moved (its receives, deletes, DLQ move) or caused (fan-out,
-        rule matches, executions).
+        """One order end to end, in time order: every row about a message whose body carries the
+        order id, and about the messages those caused (fan-out, rule matches, executions).
 
-        A row that names other orders but not this one is never followed into, even if it shares
-        a message id with a batch row of this order (a GetRecords of three orders' records must
-        not pull in the other two orders' sends)."""
+        The order's messages are found message by message, never by the row: a batch row that
+        names the order says which of its messages carries it (``Row.message_orders``), so the
+        other messages of the batch (another poison order, a message with no order id at all) and
+        their own visibility changes, DLQ moves and redrives stay out of this order's life. A row
+        is shown if it names the order, or if it moved or was caused by one of its messages.
+        """
         rows = self._snapshot()
         order_id = str(order_id)
-        chosen: set[int] = set()
-        ids: set[str] = set()
+        mine: set[str] = set()  # ids of the messages (events, records, executions) of this order
         for r in rows:
-            if order_id in r.order_ids:
-                chosen.add(r.seq)
-                ids.update(r.message_ids)
-        grew = bool(ids)
+            for message_id, orders in r.per_message():
+                if message_id and order_id in orders:
+                    mine.add(message_id)
+        grew = bool(mine)
         while grew:  # to a fixpoint: a fan-out's SQS message has its own receives and deletes
             grew = False
             for r in rows:
-                if r.seq in chosen or (r.order_ids and order_id not in r.order_ids):
-                    continue
-                if (r.cause_id is not None and r.cause_id in ids) or ids.intersection(r.message_ids):
-                    chosen.add(r.seq)
-                    before = len(ids)
-                    ids.update(r.message_ids)
-                    grew = grew or len(ids) > before
-        return self._frame(r for r in rows if r.seq in chosen).reset_index(drop=True)
+                # a delivery of one message caused by one of the order's is the order's too
+                if r.cause_id in mine and len(r.message_ids) == 1 and r.message_ids[0] and r.message_ids[0] not in mine:
+                    mine.add(r.message_ids[0])
+                    grew = True
+        chosen = [r for r in rows if order_id in r.order_ids or r.cause_id in mine or not mine.isdisjoint(r.message_ids)]
+        return self._frame(chosen).reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
         """Rows, messages moved and errors per service and operation."""
@@ -283,6 +282,16 @@ class Flow:
         rows = [(r.target, r.count) for r in self._snapshot()
                 if r.kind == "call" and r.service == service and r.operation in wanted]
         return pd.DataFrame(rows, columns=["target", "count"]).astype({"target": object, "count": "int64"})
+
+    def deliveries(self, service: str, actions: Iterable[str]) -> pd.DataFrame:
+        """``time`` (epoch seconds), ``source``, ``target``, ``count`` and ``status`` of each
+        delivery the backend made by itself with one of ``actions`` (e.g. the "redrive" moves a
+        dashboard reports), oldest first; from the raw rows, like :meth:`calls`."""
+        wanted = frozenset(actions)
+        rows = [(r.time, r.source, r.target, r.count, r.status) for r in self._snapshot()
+                if r.kind == "delivery" and r.service == service and r.operation in wanted]
+        return pd.DataFrame(rows, columns=["time", "source", "target", "count", "status"]).astype(
+            {"time": "float64", "source": object, "target": object, "count": "int64", "status": object})
 
     # ------------------------------------------------------------------ pictures (viz owns them)
     def _viz(self, name: str) -> Any:

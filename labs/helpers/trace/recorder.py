@@ -30,7 +30,7 @@ from .. import observe
 from .extract import EXTRACTORS, OBSERVERS, Extractor, order_ids
 from .flow import Flow
 from .mask import short_id, short_name
-from .rows import Row, clip
+from .rows import Row, clip, set_message_orders
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
@@ -206,13 +206,23 @@ def on_delivery(delivery: observe.Delivery) -> None:
         message_ids = tuple(short_id(i) or "" for i in batch_ids)
     else:
         message_ids = (short_id(delivery.message_id) or "",) if delivery.message_id else ()
-    payload, orders = _payload_text(delivery.payload), order_ids(delivery.payload)
+    payload = _payload_text(delivery.payload)
+    records = delivery.payload.get("Records") if isinstance(delivery.payload, dict) else None
+    per_record: list[tuple[str, ...]] = []
+    if len(message_ids) > 1 and isinstance(records, list) and len(records) == len(message_ids):
+        # an event source mapping's batch: record i is message i, so each order is in one message
+        per_record = [order_ids(record) for record in records]
+        orders = tuple(dict.fromkeys(o for found in per_record for o in found))
+    else:
+        orders = order_ids(delivery.payload)
     error = detail.get("error")
     for flow in owners:
-        flow.add(Row(seq=flow.next_seq(), time=delivery.time, kind="delivery", service=delivery.service,
-                     operation=delivery.action, source=source_name, target=target_name, message_ids=message_ids,
-                     cause_id=cause, order_ids=orders, count=moved, payload=payload, status=delivery.status,
-                     error=None if error is None else str(error), detail=detail))
+        row = Row(seq=flow.next_seq(), time=delivery.time, kind="delivery", service=delivery.service,
+                  operation=delivery.action, source=source_name, target=target_name, message_ids=message_ids,
+                  cause_id=cause, order_ids=orders, count=moved, payload=payload, status=delivery.status,
+                  error=None if error is None else str(error), detail=detail)
+        set_message_orders(row, per_record)
+        flow.add(row)
 
 
 _unsubscribe = observe.subscribe(on_delivery)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: Raw payload kept per row: enough for an 80-character summary after masking (which shortens
-#: ARNs and handles), never a whole body. 200 keeps a row near 720 bytes (benchmarks/trace_overhead.py: 718 B/row).
+#: ARNs and handles), never a whole body. 200 keeps a row near 720 bytes (benchmarks/trace_overhead.py: 726 B/row).
 PAYLOAD_KEEP = 200
 
 #: The columns of ``Flow.df``, in order (contract 2 in the project's shared contracts).
@@ -34,6 +34,25 @@ class Row:
     status: str = "ok"
     error: str | None = None
     detail: dict[str, Any] | None = None
+    #: For a row of several messages: each message's own order ids, in ``message_ids`` order
+    #: (which order is in which message of a batch; ``Flow.follow`` needs it). None for a row of
+    #: one message (its ``order_ids`` are that message's) or when no message names an order.
+    message_orders: tuple[tuple[str, ...], ...] | None = None
+
+    def per_message(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``(message id, its order ids)`` for each message of the row whose orders are known."""
+        if self.message_orders is not None:
+            return tuple(zip(self.message_ids, self.message_orders))
+        if len(self.message_ids) == 1:
+            return ((self.message_ids[0], self.order_ids),)
+        return ()
+
+
+def set_message_orders(row: Row, orders: list[tuple[str, ...]]) -> None:
+    """Record each message's own order ids (``orders``, aligned with ``row.message_ids``) on a row
+    of several messages; nothing for one message, a mismatch, or messages that name no order."""
+    if len(orders) > 1 and len(orders) == len(row.message_ids) and any(orders):
+        row.message_orders = tuple(orders)
 
 
 def clip(value: Any) -> str | None:
