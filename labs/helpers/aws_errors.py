@@ -85,6 +85,9 @@ _KNOWN: list[_Entry] = [
     _Entry("InvalidParameterValue", r"Dead Letter Queue|dead-letter queue",
            "A message move task starts from a dead-letter queue: SourceArn must be the ARN of the DLQ, not of the "
            "queue it serves.", "Pass the DLQ's QueueArn as SourceArn."),
+    _Entry("InvalidParameterValue", r"DestinationArn",
+           "DestinationArn is where a move task sends the messages: another queue than the DLQ it reads.",
+           "Leave DestinationArn out to send every message back to the queue it came from."),
     _Entry("InvalidParameterValue", r"deadLetterTargetArn|RedrivePolicy",
            "The RedrivePolicy is not valid: deadLetterTargetArn must be the ARN of an existing queue of the same type.",
            "Read the DLQ's QueueArn attribute (get_queue_attributes) and use it, not the queue's URL; "

@@ -409,40 +409,40 @@ for _ in range(100):
 return latest'''}, "sqs-orders.redrive", expect="correct"),
 
     # ------------------------------------------------------------ 5: FIFO payments
-    V("5", "a standard payments queue", {0: '''
+    V("5", "a standard payments queue", {1: '''
 payments_url = sqs.create_queue(QueueName=lab.name("payments"))["QueueUrl"]'''},
       "sqs-orders.fifo-payments", hint=("FIFO",)),
-    V("5", "one message group for everything", {1: '''
+    V("5", "one message group for everything", {0: '''
 sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event), MessageGroupId="payments")'''},
       "sqs-orders.fifo-payments", hint=("customer_id",)),
-    V("5", "no MessageGroupId", {1: '''
+    V("5", "no MessageGroupId", {0: '''
 sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event))'''},
       "sqs-orders.fifo-payments", hint=("MessageGroupId",)),
-    V("5", "no deduplication at all", {0: '''
+    V("5", "no deduplication at all", {1: '''
 payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]'''},
       "sqs-orders.fifo-payments", hint=("MessageDeduplicationId",)),
-    V("5", "a random deduplication id", {0: '''
-payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]''', 1: '''
+    V("5", "a random deduplication id", {1: '''
+payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]''', 0: '''
 import uuid
 sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event), MessageGroupId=event["customer_id"],
                  MessageDeduplicationId=uuid.uuid4().hex)'''}, "sqs-orders.fifo-payments", hint=("same MessageDeduplicationId",)),
-    V("5", "the customer as deduplication id", {0: '''
-payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]''', 1: '''
+    V("5", "the customer as deduplication id", {1: '''
+payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]''', 0: '''
 sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event), MessageGroupId=event["customer_id"],
                  MessageDeduplicationId=event["customer_id"])'''}, "sqs-orders.fifo-payments", hint=("its own deduplication id",)),
-    V("5", "the event sent as Python text, not JSON", {1: '''
+    V("5", "the event sent as Python text, not JSON", {0: '''
 sqs.send_message(QueueUrl=queue_url, MessageBody=str(event), MessageGroupId=event["customer_id"])'''},
       "sqs-orders.fifo-payments", hint=("json.dumps",)),
-    V("5", "FifoQueue as a bool", {0: '''
+    V("5", "FifoQueue as a bool", {1: '''
 payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": True, "ContentBasedDeduplication": True})["QueueUrl"]'''},
       "sqs-orders.fifo-payments", hint=("strings",), raises=True),
-    V("5", "right: a deduplication id derived from the event", {0: '''
-payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]''', 1: '''
+    V("5", "right: a deduplication id derived from the event", {1: '''
+payments_url = sqs.create_queue(QueueName=lab.name("payments.fifo"), Attributes={"FifoQueue": "true"})["QueueUrl"]''', 0: '''
 import hashlib
 body = json.dumps(event, sort_keys=True)
 sqs.send_message(QueueUrl=queue_url, MessageBody=body, MessageGroupId=event["customer_id"],
                  MessageDeduplicationId=hashlib.sha256(body.encode()).hexdigest())'''}, "sqs-orders.fifo-payments", expect="correct"),
-    V("5", "right: content-based deduplication and an explicit id", {1: '''
+    V("5", "right: content-based deduplication and an explicit id", {0: '''
 sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event), MessageGroupId=str(event["customer_id"]),
                  MessageDeduplicationId=f"{event['order_id']}-{event['event']}")'''}, "sqs-orders.fifo-payments", expect="correct"),
 

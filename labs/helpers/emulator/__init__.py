@@ -32,6 +32,7 @@ PATCH_MODULES: list[str] = [
     "sqs.receive_partial",
     "sqs.move_tasks",
     "sqs.fifo_sequence",
+    "sqs.batch_entry_ids",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
     "awslambda.local_runtime",

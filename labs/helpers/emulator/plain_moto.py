@@ -37,6 +37,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sqs_receive_partial": ["sqs/test_sqs_receive_partial.py"],
     "sqs_move_tasks": ["sqs/test_sqs_move_tasks.py"],
     "sqs_fifo_sequence": ["sqs/test_sqs_fifo_sequence.py"],
+    "sqs_batch_entry_ids": ["sqs/test_sqs_batch_entry_ids.py"],
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "lambda_local_runtime": ["awslambda/test_lambda_local_runtime.py", "awslambda/test_lambda_callers.py"],
