@@ -9,7 +9,6 @@ from __future__ import annotations
 import nbformat
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
-
 from nbclient.exceptions import CellExecutionError
 
 from labs.course.execute import kernel

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.emulator.lambda_helpers import deploy
-
 from labs.helpers import Lab
+from tests.emulator.lambda_helpers import deploy
 
 #: The handler of :func:`function`: returns the event it was given.
 ECHO = "def handler(event, context):\n    return event\n"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 
-from tests.emulator.lambda_helpers import deploy, role_arn
-
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
+from tests.emulator.lambda_helpers import deploy, role_arn
 
 
 def test_step_functions_lambda_tasks_get_the_handlers_result(lab: Lab) -> None:

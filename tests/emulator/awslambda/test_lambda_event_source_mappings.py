@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import threading
 
-import tests.emulator.lambda_helpers as lh
 import pytest
 
+import tests.emulator.lambda_helpers as lh
 from labs.helpers import Lab, LabError
 from labs.helpers.emulator import status
 from labs.helpers.functions import handler_name, package_handler, settle

@@ -14,12 +14,11 @@ from __future__ import annotations
 import base64
 import json
 
-from tests.emulator.lambda_helpers import deploy, role_arn, zip_source
-
 from labs.helpers import Lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import handler_name, package_handler
 from labs.helpers.observe import Delivery
+from tests.emulator.lambda_helpers import deploy, role_arn, zip_source
 
 ADD = """
 def handler(event, context):

@@ -8,9 +8,9 @@ teardown and the emulator's reset, really stop them.
 
 from __future__ import annotations
 
-import tests.emulator.lambda_helpers as lh
 import pytest
 
+import tests.emulator.lambda_helpers as lh
 from labs.helpers import Lab, LabError
 from labs.helpers.backend import reset_embedded_emulator
 from labs.helpers.emulator.awslambda import event_source_mappings as esm_layer

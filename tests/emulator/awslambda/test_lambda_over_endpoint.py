@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.emulator.lambda_helpers import role_arn
 
 from labs.helpers import BackendKind, start_lab
 from labs.helpers.functions import handler_name, package_handler, settle
+from tests.emulator.lambda_helpers import role_arn
 
 
 def test_mapping_runs_on_the_server_and_settle_waits_through_the_api(

@@ -17,7 +17,6 @@ import base64
 import json
 
 import tests.emulator.lambda_helpers as lh
-
 from labs.helpers import Lab
 from labs.helpers.functions import settle
 from labs.helpers.observe import Delivery

@@ -17,10 +17,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.emulator.events_helpers import drain, put_order, rule
-from tests.emulator.lambda_helpers import queue
 
 from labs.helpers import Lab
+from tests.emulator.events_helpers import drain, put_order, rule
+from tests.emulator.lambda_helpers import queue
 
 pytestmark = pytest.mark.usefixtures("emulator")
 

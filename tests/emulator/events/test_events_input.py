@@ -21,11 +21,11 @@ import json
 from typing import Any
 
 import pytest
-from tests.emulator.events_helpers import drain, put_order, rule
-from tests.emulator.lambda_helpers import queue
 
 from labs.helpers import Lab
 from labs.helpers.emulator.events.input import fill_template
+from tests.emulator.events_helpers import drain, put_order, rule
+from tests.emulator.lambda_helpers import queue
 
 pytestmark = pytest.mark.usefixtures("emulator")
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from tests.emulator.events_helpers import drain, put_order, rule
-from tests.emulator.lambda_helpers import queue
 
 from labs.helpers import Lab, start_lab
 from labs.helpers.backend import start_embedded_emulator
+from tests.emulator.events_helpers import drain, put_order, rule
+from tests.emulator.lambda_helpers import queue
 
 
 @pytest.fixture(scope="module")

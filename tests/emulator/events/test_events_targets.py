@@ -14,11 +14,11 @@ import json
 from typing import Any
 
 import pytest
-from tests.emulator.events_helpers import drain, function, put_order, rule
-from tests.emulator.lambda_helpers import queue
 
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
+from tests.emulator.events_helpers import drain, function, put_order, rule
+from tests.emulator.lambda_helpers import queue
 
 pytestmark = pytest.mark.usefixtures("emulator")
 

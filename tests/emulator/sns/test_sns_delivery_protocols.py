@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import tests.emulator.lambda_helpers as lh
-
 from labs.helpers import Lab, start_lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox

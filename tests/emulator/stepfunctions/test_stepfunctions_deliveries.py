@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 
-from tests.emulator.sfn_helpers import history, machine, run
-
 from labs.helpers import Lab
 from labs.helpers import resources as res
 from labs.helpers.observe import Delivery
+from tests.emulator.sfn_helpers import history, machine, run
 
 ORDER = {"orderId": "o-1001", "total": 42}
 CHOICE = {"StartAt": "Big?", "States": {

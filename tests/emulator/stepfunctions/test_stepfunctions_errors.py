@@ -16,9 +16,9 @@ import json
 import logging
 
 import pytest
-from tests.emulator.sfn_helpers import history, machine, run, types
 
 from labs.helpers import Lab
+from tests.emulator.sfn_helpers import history, machine, run, types
 
 ROUTE = {"StartAt": "Route", "States": {
     "Route": {"Type": "Choice", "Choices": [{"Variable": "$.country", "StringEquals": "DE", "Next": "EU"}]},

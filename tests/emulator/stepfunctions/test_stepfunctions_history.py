@@ -19,9 +19,9 @@ import itertools
 import json
 
 import pytest
-from tests.emulator.sfn_helpers import history, machine, run, types
 
 from labs.helpers import Lab
+from tests.emulator.sfn_helpers import history, machine, run, types
 
 LONG = {"StartAt": "P0", "States": {f"P{i}": ({"Type": "Pass", "Next": f"P{i + 1}"} if i < 59 else
                                               {"Type": "Pass", "End": True}) for i in range(60)}}

@@ -18,9 +18,9 @@ import logging
 import uuid
 
 import pytest
-from tests.emulator.sfn_helpers import machine, run
 
 from labs.helpers import Lab
+from tests.emulator.sfn_helpers import machine, run
 
 PASS = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
 FAIL = {"StartAt": "NoStock", "States": {"NoStock": {"Type": "Fail", "Error": "OutOfStock", "Cause": "sku-9 sold out"}}}

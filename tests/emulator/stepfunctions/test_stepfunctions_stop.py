@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.emulator.sfn_helpers import history, machine, run
 
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
+from tests.emulator.sfn_helpers import history, machine, run
 
 COURIER = {"StartAt": "Courier", "States": {"Courier": {"Type": "Wait", "Seconds": 30, "Next": "Done"},
                                              "Done": {"Type": "Succeed"}}}

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.emulator.sfn_helpers import machine
 
 from labs.helpers import Lab
 from labs.helpers import resources as res
+from tests.emulator.sfn_helpers import machine
 
 VALIDATE = {"StartAt": "Valid?", "States": {
     "Valid?": {"Type": "Choice", "Choices": [{"Variable": "$.total", "NumericGreaterThan": 0, "Next": "Accept"}],

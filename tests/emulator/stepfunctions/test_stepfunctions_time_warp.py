@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from tests.emulator.sfn_helpers import fast_clock_fixture, history, machine, run  # noqa: F401 - fixture
-
 from labs.helpers import Lab
 from labs.helpers.emulator.stepfunctions import time_warp as sfn_time_warp
+from tests.emulator.sfn_helpers import fast_clock_fixture, history, machine, run  # noqa: F401 - fixture
 
 
 def _at(event: dict[str, Any]) -> datetime.datetime:

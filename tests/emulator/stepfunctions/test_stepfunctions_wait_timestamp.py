@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.emulator.sfn_helpers import fast_clock_fixture, history, machine, run  # noqa: F401 - fixture
 
 from labs.helpers import Lab
+from tests.emulator.sfn_helpers import fast_clock_fixture, history, machine, run  # noqa: F401 - fixture
 
 
 @pytest.fixture

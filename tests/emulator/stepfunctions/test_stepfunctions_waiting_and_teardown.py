@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.emulator.sfn_helpers import machine
 
 from labs.helpers import Lab, LabError
 from labs.helpers import resources as res
 from labs.helpers.waiting import wait_for_execution
+from tests.emulator.sfn_helpers import machine
 
 SLOW = {"StartAt": "Courier", "States": {"Courier": {"Type": "Wait", "Seconds": 30, "Next": "Done"},
                                           "Done": {"Type": "Pass", "Result": {"v": 1}, "End": True}}}

@@ -25,10 +25,10 @@ import zipfile
 from typing import Any
 
 import pytest
-from tests.emulator.sfn_helpers import entered, fast_clock_fixture, history, machine, run, types  # noqa: F401 - fixture
 
 from labs.helpers import Lab
 from labs.helpers import resources as res
+from tests.emulator.sfn_helpers import entered, fast_clock_fixture, history, machine, run, types  # noqa: F401 - fixture
 
 ORDER = {"orderId": "o-2001", "customer": "c-17", "total": 59.5,
          "items": [{"sku": "sku-1", "qty": 2}, {"sku": "sku-2", "qty": 1}, {"sku": "sku-3", "qty": 4}]}

@@ -58,9 +58,9 @@ from typing import Any
 
 from ...observe import Delivery, emit
 from ..arns import Arn
-from .local_runtime import invoked_by
 from ..patching import Patch
 from ..sqs.receive_fast import now_ms
+from .local_runtime import invoked_by
 
 NAME = "lambda_event_source_mappings"
 #: Pause between polls of an empty source (seconds): short, so notebooks see deliveries promptly.

@@ -53,9 +53,9 @@ from typing import Any
 
 from ...observe import Delivery, emit
 from ..arns import Arn
-from .input import delivered_event, json_path, target_input
 from ..awslambda.local_runtime import invoked_by
 from ..patching import Patch
+from .input import delivered_event, json_path, target_input
 
 NAME = "events_targets"
 #: AWS's default RetryPolicy is 185 attempts over 24 hours; immediate retries in-process stop here.
