@@ -42,9 +42,11 @@ def _client(nb: NotebookNode, cwd: Path, timeout: int) -> NotebookClient:
                           resources={"metadata": {"path": str(cwd)}})
 
 
-def run_notebook(nb: NotebookNode, *, cwd: Path = ROOT, timeout: int = CELL_TIMEOUT) -> NotebookNode:
-    """Execute ``nb`` in place in a fresh python3 kernel (stops at the first error, which is raised)."""
-    _client(nb, cwd, timeout).execute(cwd=str(cwd), env=notebook_env())
+def run_notebook(nb: NotebookNode, *, cwd: Path = ROOT, timeout: int = CELL_TIMEOUT,
+                 extra_env: dict[str, str] | None = None) -> NotebookNode:
+    """Execute ``nb`` in place in a fresh python3 kernel (stops at the first error, which is raised).
+    ``extra_env`` is added after :func:`notebook_env` (e.g. ``AWS_ENDPOINT_URL`` for the endpoint backend)."""
+    _client(nb, cwd, timeout).execute(cwd=str(cwd), env={**notebook_env(), **(extra_env or {})})
     return nb
 
 

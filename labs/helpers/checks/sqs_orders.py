@@ -26,7 +26,7 @@ from ..fakes import PaymentProvider, ProviderError
 from ..notebook_errors import last_failure
 from . import Feedback, checker
 from ._sqs import attributes, counts, find_queue, lab_queues, peek_all, redrive_policy, short
-from .probe import Faults, Outcome, Probe
+from .probe import Faults, Probe
 
 ORDERS_SENT = 21  #: step 2: one send_message plus two batches of 10
 PAYMENTS_SENT = 9  #: step 5: nine payment events, then one of them again (the duplicate)
@@ -777,4 +777,4 @@ def _traced(lab: Any, base: str, operations: tuple[str, ...]) -> int | None:
     return int(rows["count"].sum())
 
 
-__all__ = ["ConsumerCrash", "Outcome"]
+__all__ = ["ConsumerCrash"]
