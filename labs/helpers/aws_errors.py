@@ -37,7 +37,7 @@ class Explanation:
 
 @dataclass(frozen=True)
 class _Entry:
-    code: str  #: the AWS error code, or "ParamValidation" for boto3's own validation
+    code: str  #: the AWS error code, "ParamValidation" for boto3's own validation, "" for any code
     pattern: str  #: a regular expression the message must contain ("" matches any)
     means: str
     fix: str
@@ -110,6 +110,10 @@ _KNOWN: list[_Entry] = [
     _Entry("ResourceConflictException", r"event source mapping|already exists",
            "An event source mapping for this queue and function already exists.",
            "Find it with list_event_source_mappings(EventSourceArn=...) and change it with update_event_source_mapping."),
+    _Entry("ResourceNotFoundException", r"Function not found", "Lambda has no function of that name.",
+           "Check FunctionName: the name (or ARN) of a function that exists (list_functions shows them)."),
+    _Entry("", r"EventSourceArn", "EventSourceArn must be the ARN of the event source (a queue's QueueArn attribute), "
+           "not its URL or name.", "Read the queue's QueueArn with get_queue_attributes and pass that."),
     _Entry("ResourceInUseException", "", "The resource is still being created, updated or deleted.",
            "Wait until its State settles (get_event_source_mapping / get_function), then try again."),
     _Entry("ResourceNotFoundException", "", "The resource named in the call does not exist.",
@@ -150,7 +154,7 @@ def explain(err: BaseException) -> Explanation | None:
         return None
     code, message = parts
     for entry in _KNOWN:
-        if entry.code == code and re.search(entry.pattern, message, re.IGNORECASE | re.DOTALL):
+        if entry.code in (code, "") and re.search(entry.pattern, message, re.IGNORECASE | re.DOTALL):
             return Explanation(_shown_code(code), message, entry.means, entry.fix)
     return Explanation(_shown_code(code), message, "AWS refused the call.",
                        "Read AWS's message: it names the parameter or resource to fix.")

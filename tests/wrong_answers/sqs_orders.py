@@ -541,11 +541,11 @@ mapping = lam.create_event_source_mapping(EventSourceArn=lambda_queue_arn, Funct
     V("7", "a typo in the function name", {0: '''
 mapping = lam.create_event_source_mapping(EventSourceArn=lambda_queue_arn, FunctionName=lab.name("orders-consumer"), BatchSize=10,
                                           FunctionResponseTypes=["ReportBatchItemFailures"])'''},
-      "sqs-orders.lambda-consumer", hint=("ResourceNotFoundException",), raises=True),
+      "sqs-orders.lambda-consumer", hint=("FunctionName",), raises=True),
     V("7", "the queue URL as EventSourceArn", {0: '''
 mapping = lam.create_event_source_mapping(EventSourceArn=lambda_queue_url, FunctionName=lab.name("order-consumer"), BatchSize=10,
                                           FunctionResponseTypes=["ReportBatchItemFailures"])'''},
-      "sqs-orders.lambda-consumer", hint=("CreateEventSourceMapping",), raises=True),
+      "sqs-orders.lambda-consumer", hint=("QueueArn",), raises=True),
     V("7", "the mapping reads the orders queue of step 2", {0: '''
 orders_arn = sqs.get_queue_attributes(QueueUrl=queue_url(lab, "orders", step=2), AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 mapping = lam.create_event_source_mapping(EventSourceArn=orders_arn, FunctionName=lab.name("order-consumer"), BatchSize=10,
