@@ -49,8 +49,11 @@ WORKS_AS_DOCUMENTED: list[tuple[str, str]] = [
 
 #: Differences the layer does not close (yet). Stated so nobody mistakes the emulator for AWS.
 REMAINING: list[Row] = [
-    Row("IAM permissions", "not enforced: every call is allowed; queue and topic policies are stored, not checked",
-        "same as plain moto", "every call is authorised against IAM and resource policies"),
+    Row("IAM permissions", "not enforced: every call is allowed; queue, topic and function policies are stored, not checked",
+        "the student's own calls are not authorised (every call is allowed) and IAM roles are not evaluated; "
+        "resource policies are evaluated for SNS and EventBridge deliveries to queues, topics and functions "
+        "(Effect, Principal, Action, Resource and the String/Arn/Null condition operators)",
+        "every call is authorised against IAM and resource policies"),
     Row("SNS email and SMS subscriptions", "confirmed at once; a publish to them records nothing observable",
         "confirmed at once; deliveries land in the emulator's outbox (functions.outbox(lab)), nothing is sent",
         "email subscriptions stay PendingConfirmation until the recipient follows the link; messages reach "

@@ -17,6 +17,7 @@ from labs.helpers import Lab, start_lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox
 from labs.helpers.observe import Delivery
+from tests.emulator.events_helpers import grant
 
 STATUS = {"DataType": "String", "StringValue": "PAID"}
 
@@ -41,6 +42,7 @@ def handler(event, context):
     fn = lh.deploy(lab, "notifier", source, env={"OUT": out_url})
     sns = lab.client("sns")
     topic = _topic(lab)
+    grant(lab, fn, topic, "sns.amazonaws.com")  # the function policy SNS needs (sns_delivery_policies)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn)
     message_id = sns.publish(TopicArn=topic, Message='{"order_id": "o-1"}', Subject="order paid",
                              MessageAttributes={"status": {"DataType": "String", "StringValue": "PAID"}})["MessageId"]
@@ -89,6 +91,7 @@ def test_every_subscription_of_every_publish_is_reported(lab: Lab, deliveries: l
     sns = lab.client("sns")
     topic = _topic(lab)
     _, queue_arn = lh.queue(lab, "warehouse")
+    grant(lab, queue_arn, topic, "sns.amazonaws.com")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@securecart.example")
     message_id = sns.publish(TopicArn=topic, Message="order o-1")["MessageId"]
