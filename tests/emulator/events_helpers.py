@@ -74,3 +74,24 @@ def grant(lab: Lab, target_arn: str, source_arn: str, service: str = "events.ama
         res.allow_service_to_publish(lab, target_arn, service, source_arn)
     elif parts[2] == "lambda":
         res.allow_service_to_invoke(lab, target_arn, service, source_arn)
+
+
+def confirm_emails(lab: Lab) -> None:
+    """Confirm every pending email/email-json subscription of the lab with the token of its confirmation
+    message in the emulator's outbox, as the recipient would by following the link (sns_email_confirmation)."""
+    from labs.helpers.functions import outbox
+
+    sns = lab.client("sns")
+    for message in outbox(lab):
+        if message.get("type") == "SubscriptionConfirmation":
+            try:
+                sns.confirm_subscription(TopicArn=str(message["topic_arn"]), Token=str(message["token"]))
+            except Exception:  # noqa: BLE001, S112 - already confirmed or unsubscribed since
+                continue
+
+
+def notifications(lab: Lab, protocol: str) -> list[dict[str, Any]]:
+    """The lab's outbox for ``protocol`` without subscription confirmation messages."""
+    from labs.helpers.functions import outbox
+
+    return [m for m in outbox(lab, protocol) if m.get("type") != "SubscriptionConfirmation"]

@@ -41,6 +41,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.mapping_conflict",
     "sns.delivery_protocols",
     "sns.delivery_policies",
+    "sns.email_confirmation",
     "events.targets",
     "events.target_policies",
     "events.pattern_tester",

@@ -46,6 +46,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "lambda_mapping_conflict": ["awslambda/test_lambda_mapping_conflict.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
     "sns_delivery_policies": ["sns/test_sns_delivery_policies.py"],
+    "sns_email_confirmation": ["sns/test_sns_email_confirmation.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_target_policies": ["events/test_events_target_policies.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
