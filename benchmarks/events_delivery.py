@@ -31,6 +31,13 @@ def _queue(client: Any, name: str) -> tuple[str, str]:
     return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
+def _allow(client: Any, url: str, arn: str, service: str, source_arn: str) -> None:
+    """The queue policy AWS requires before ``service`` may deliver from ``source_arn`` (the layer enforces it)."""
+    client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sqs:SendMessage", "Resource": arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}}]})})
+
+
 def _put(client: Any, bus: str, count: int, source: str) -> float:
     events = client("events")
     started = time.perf_counter()
@@ -48,8 +55,9 @@ def _run(mode: str, count: int) -> dict[str, float]:
     events.create_event_bus(Name="bench-bus")
     results: dict[str, float] = {}
 
-    _, queue_arn = _queue(client, "bench-orders")
-    events.put_rule(Name="to-sqs", EventBusName="bench-bus", EventPattern='{"source": ["bench.sqs"]}')
+    queue_url, queue_arn = _queue(client, "bench-orders")
+    to_sqs = events.put_rule(Name="to-sqs", EventBusName="bench-bus", EventPattern='{"source": ["bench.sqs"]}')["RuleArn"]
+    _allow(client, queue_url, queue_arn, "events.amazonaws.com", to_sqs)
     events.put_targets(Rule="to-sqs", EventBusName="bench-bus", Targets=[{"Id": "q", "Arn": queue_arn}])
     results["sqs"] = count / _put(client, "bench-bus", count, "bench.sqs")
 
@@ -57,14 +65,19 @@ def _run(mode: str, count: int) -> dict[str, float]:
         sns, sfn = client("sns"), client("stepfunctions")
         topic = sns.create_topic(Name="bench-topic")["TopicArn"]
         for name in ("bench-a", "bench-b"):
-            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue(client, name)[1])
+            url, arn = _queue(client, name)
+            _allow(client, url, arn, "sns.amazonaws.com", topic)
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         machine = sfn.create_state_machine(
             name="bench-sm", roleArn="arn:aws:iam::123456789012:role/sfn",
             definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
         gone_url, gone_arn = _queue(client, "bench-gone")
         _, dlq_arn = _queue(client, "bench-dlq")
         client("sqs").delete_queue(QueueUrl=gone_url)
-        events.put_rule(Name="fan", EventBusName="bench-bus", EventPattern='{"source": ["bench.fan"]}')
+        fan = events.put_rule(Name="fan", EventBusName="bench-bus", EventPattern='{"source": ["bench.fan"]}')["RuleArn"]
+        sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish",
+            "Resource": topic, "Condition": {"ArnEquals": {"aws:SourceArn": fan}}}]}))
         events.put_targets(Rule="fan", EventBusName="bench-bus", Targets=[
             {"Id": "t", "Arn": topic}, {"Id": "sm", "Arn": machine, "RoleArn": "arn:aws:iam::123456789012:role/events"},
             {"Id": "gone", "Arn": gone_arn, "DeadLetterConfig": {"Arn": dlq_arn}}])

@@ -29,6 +29,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labs.helpers import Lab, start_lab
+from labs.helpers import resources as res
 from labs.helpers.observe import Delivery, emit
 from labs.helpers.trace import COLUMNS, DEFAULT_CAPACITY, Flow, Row
 from tests.emulator.lambda_helpers import deploy
@@ -52,6 +53,12 @@ def _one(lab: Lab, **match: Any) -> dict[str, Any]:
 
 def _queue_arn(sqs: Any, url: str) -> str:
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _allow_topic(lab: Lab, url: str, topic_arn: str) -> None:
+    """The queue policy SNS needs to deliver from ``topic_arn`` (AWS requires it; sns_delivery_policies enforces it)."""
+    res.allow_service_to_send(lab, res.QueueRef(url.rsplit("/", 1)[-1], url, _queue_arn(lab.client("sqs"), url)),
+                              "sns.amazonaws.com", topic_arn)
 
 
 # ---------------------------------------------------------------------------- the frame itself
@@ -174,6 +181,7 @@ def test_sns_publish_and_fanout_delivery_linked_by_cause_id(lab: Lab) -> None:
     sns, sqs = lab.client("sns"), lab.client("sqs")
     topic = sns.create_topic(Name=lab.name("orders"))["TopicArn"]
     url = sqs.create_queue(QueueName=lab.name("billing"))["QueueUrl"]
+    _allow_topic(lab, url, topic)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url))
     published = sns.publish(TopicArn=topic, Message=json.dumps({"order_id": "o-7"}))
     # The emulator layer reports the fan-out (sns_delivery_protocols) as contract 1 describes it.
@@ -227,6 +235,7 @@ def test_calls_lists_target_and_count_per_call_and_nothing_else(lab: Lab) -> Non
     sns, sqs = lab.client("sns"), lab.client("sqs")
     topic = sns.create_topic(Name=lab.name("orders"))["TopicArn"]
     url = sqs.create_queue(QueueName=lab.name("billing"))["QueueUrl"]
+    _allow_topic(lab, url, topic)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url))
     sns.publish(TopicArn=topic, Message="one")
     sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[{"Id": "a", "Message": "x"},
@@ -474,7 +483,10 @@ def test_eventbridge_rule_delivery_to_sqs_is_followed_end_to_end(lab: Lab) -> No
     url = sqs.create_queue(QueueName=lab.name("audit"))["QueueUrl"]
     bus = lab.name("orders")
     events.create_event_bus(Name=bus)
-    events.put_rule(Name=lab.name("placed"), EventBusName=bus, EventPattern=json.dumps({"source": ["securecart.orders"]}))
+    rule_arn = events.put_rule(Name=lab.name("placed"), EventBusName=bus,
+                               EventPattern=json.dumps({"source": ["securecart.orders"]}))["RuleArn"]
+    res.allow_service_to_send(lab, res.QueueRef(lab.name("audit"), url, _queue_arn(sqs, url)), "events.amazonaws.com",
+                              rule_arn)  # the queue policy AWS requires (events_target_policies enforces it)
     events.put_targets(Rule=lab.name("placed"), EventBusName=bus, Targets=[{"Id": "audit", "Arn": _queue_arn(sqs, url)}])
     result = events.put_events(Entries=[{"Source": "securecart.orders", "DetailType": "OrderPlaced",
                                          "EventBusName": bus, "Detail": json.dumps({"order_id": "o-20"})}])

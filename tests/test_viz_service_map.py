@@ -10,6 +10,7 @@ from labs.helpers import Lab
 from labs.helpers import resources as res
 from labs.helpers.viz import service_map
 from labs.helpers.viz.service_map import edge_width
+from tests.emulator.events_helpers import confirm_emails
 from tests.emulator.lambda_helpers import deploy
 from tests.viz_frames import call, delivery, flow_df, legend_texts, map_edges
 
@@ -102,6 +103,7 @@ def test_service_map_an_email_subscriber_is_one_node_with_the_traced_count(lab: 
     sns = lab.client("sns")
     topic = res.ensure_topic(lab, "alerts")
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@securecart.example")
+    confirm_emails(lab)  # an email subscription delivers once confirmed (sns_email_confirmation)
     sns.publish(TopicArn=topic, Message="order o-1 is late")
     fig = service_map(lab, lab.flow.df)
     from_topic = {b: d for (a, b), d in map_edges(fig).items() if a == lab.name("alerts")}

@@ -107,6 +107,9 @@ WRITER = """
     orders = sqs.create_queue(QueueName="orders")["QueueUrl"]
     orders_arn = sqs.get_queue_attributes(QueueUrl=orders, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     topic = sns.create_topic(Name="order-events")["TopicArn"]
+    sqs.set_queue_attributes(QueueUrl=orders, Attributes={"Policy": json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+        "Resource": orders_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=orders_arn, Attributes={"RawMessageDelivery": "true"})
     sns.publish(TopicArn=topic, Message=json.dumps({"orderId": "o-1"}))
     payments = sqs.create_queue(QueueName="payments.fifo",

@@ -49,12 +49,17 @@ WORKS_AS_DOCUMENTED: list[tuple[str, str]] = [
 
 #: Differences the layer does not close (yet). Stated so nobody mistakes the emulator for AWS.
 REMAINING: list[Row] = [
-    Row("IAM permissions", "not enforced: every call is allowed; queue and topic policies are stored, not checked",
-        "same as plain moto", "every call is authorised against IAM and resource policies"),
+    Row("IAM permissions", "not enforced: every call is allowed; queue, topic and function policies are stored, not checked",
+        "the student's own calls are not authorised (every call is allowed) and IAM roles are not evaluated; "
+        "resource policies are evaluated for SNS and EventBridge deliveries to queues, topics and functions "
+        "(Effect, Principal, Action, Resource and the String/Arn/Null condition operators)",
+        "every call is authorised against IAM and resource policies"),
     Row("SNS email and SMS subscriptions", "confirmed at once; a publish to them records nothing observable",
-        "confirmed at once; deliveries land in the emulator's outbox (functions.outbox(lab)), nothing is sent",
-        "email subscriptions stay PendingConfirmation until the recipient follows the link; messages reach "
-        "real mailboxes and phones"),
+        "the confirmation message and the deliveries land in the emulator's outbox (functions.outbox(lab)), "
+        "nothing is sent; confirming means calling confirm_subscription with the outbox's token; the SMS "
+        "sandbox's verified destination numbers are not modelled",
+        "confirmation links and messages reach real mailboxes and phones; an account in the SMS sandbox can "
+        "only text verified numbers"),
     Row("Lambda execution environment", "no code runs without Docker",
         "handlers run in the notebook's process, one at a time; a handler past its Timeout is reported as "
         "timed out but not stopped; asynchronous (Event) invocations run before invoke returns and are not "

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from labs.helpers import Lab
-from tests.emulator.events_helpers import drain, put_order, rule
+from tests.emulator.events_helpers import drain, put_order, queue_policy, rule
 from tests.emulator.lambda_helpers import queue
 
 pytestmark = pytest.mark.usefixtures("emulator")
@@ -85,8 +85,9 @@ def test_rule_forwards_to_another_accounts_bus(lab: Lab, monkeypatch: pytest.Mon
     shop_account = lab.backend.client("sts").get_caller_identity()["Account"]
     monkeypatch.setenv("MOTO_ACCOUNT_ID", SECURITY_ACCOUNT)
     # The central bus only takes events that come from the shop's account.
-    events_b.put_rule(Name="from-shop", EventBusName="security-central",
-                      EventPattern=json.dumps({"account": [shop_account], "source": ["securecart.orders"]}))
+    from_shop = events_b.put_rule(Name="from-shop", EventBusName="security-central", EventPattern=json.dumps(
+        {"account": [shop_account], "source": ["securecart.orders"]}))["RuleArn"]
+    sqs_b.set_queue_attributes(QueueUrl=audit, Attributes={"Policy": queue_policy(audit_arn, from_shop)})
     events_b.put_targets(Rule="from-shop", EventBusName="security-central", Targets=[{"Id": "q", "Arn": audit_arn}])
     monkeypatch.delenv("MOTO_ACCOUNT_ID")
 

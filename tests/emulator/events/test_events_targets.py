@@ -17,7 +17,7 @@ import pytest
 
 from labs.helpers import Lab
 from labs.helpers.observe import Delivery
-from tests.emulator.events_helpers import drain, function, put_order, rule
+from tests.emulator.events_helpers import drain, function, grant, put_order, rule
 from tests.emulator.lambda_helpers import queue
 
 pytestmark = pytest.mark.usefixtures("emulator")
@@ -53,6 +53,7 @@ def test_sns_target_publishes_and_the_topic_fans_out(lab: Lab, deliveries: list[
     sns = lab.client("sns")
     topic = sns.create_topic(Name=lab.name("order-events"))["TopicArn"]
     url, arn = queue(lab, "shipping")
+    grant(lab, arn, topic, "sns.amazonaws.com")  # the queue policy SNS needs (sns_delivery_policies)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
     bus = rule(lab, [{"Id": "topic", "Arn": topic}])
     event_id = put_order(lab, bus)

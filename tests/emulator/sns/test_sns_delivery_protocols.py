@@ -17,6 +17,7 @@ from labs.helpers import Lab, start_lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox
 from labs.helpers.observe import Delivery
+from tests.emulator.events_helpers import confirm_emails, grant, notifications
 
 STATUS = {"DataType": "String", "StringValue": "PAID"}
 
@@ -41,6 +42,7 @@ def handler(event, context):
     fn = lh.deploy(lab, "notifier", source, env={"OUT": out_url})
     sns = lab.client("sns")
     topic = _topic(lab)
+    grant(lab, fn, topic, "sns.amazonaws.com")  # the function policy SNS needs (sns_delivery_policies)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn)
     message_id = sns.publish(TopicArn=topic, Message='{"order_id": "o-1"}', Subject="order paid",
                              MessageAttributes={"status": {"DataType": "String", "StringValue": "PAID"}})["MessageId"]
@@ -57,11 +59,12 @@ def test_email_email_json_and_sms_are_recorded_in_the_outbox(lab: Lab) -> None:
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@securecart.example")
     sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint="audit@securecart.example")
     sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100")
+    confirm_emails(lab)  # email subscriptions deliver once confirmed (sns_email_confirmation)
     message_id = sns.publish(TopicArn=topic, Message="Order o-1 shipped", Subject="Shipped")["MessageId"]
-    mails = outbox(lab, "email")
+    mails = notifications(lab, "email")
     assert [(m["endpoint"], m["subject"], m["message"], m["message_id"], m["topic_arn"]) for m in mails] == [
         ("ops@securecart.example", "Shipped", "Order o-1 shipped", message_id, topic)]
-    [document] = outbox(lab, "email-json")
+    [document] = notifications(lab, "email-json")
     assert json.loads(document["body"])["Message"] == "Order o-1 shipped"
     assert json.loads(document["body"])["Type"] == "Notification"
     assert [m["endpoint"] for m in outbox(lab, "sms")] == ["+15555550100"]
@@ -76,10 +79,11 @@ def test_filter_policy_applies_to_every_protocol(lab: Lab, deliveries: list[Deli
     big_orders = json.dumps({"total": [{"numeric": [">=", 100]}]})
     sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100",
                   Attributes={"FilterPolicy": big_orders, "FilterPolicyScope": "MessageBody"})
+    confirm_emails(lab)
     sns.publish(TopicArn=topic, Message=json.dumps({"total": 20}),
                 MessageAttributes={"status": {"DataType": "String", "StringValue": "PENDING"}})
     sns.publish(TopicArn=topic, Message=json.dumps({"total": 250}), MessageAttributes={"status": STATUS})
-    assert [json.loads(m["message"])["total"] for m in outbox(lab, "email")] == [250]
+    assert [json.loads(m["message"])["total"] for m in notifications(lab, "email")] == [250]
     assert [json.loads(m["message"])["total"] for m in outbox(lab, "sms")] == [250]
     actions = sorted((d.action, d.detail["protocol"]) for d in deliveries if d.service == "sns")
     assert actions == [("fanout", "email"), ("fanout", "sms"), ("filtered", "email"), ("filtered", "sms")]
@@ -89,8 +93,10 @@ def test_every_subscription_of_every_publish_is_reported(lab: Lab, deliveries: l
     sns = lab.client("sns")
     topic = _topic(lab)
     _, queue_arn = lh.queue(lab, "warehouse")
+    grant(lab, queue_arn, topic, "sns.amazonaws.com")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@securecart.example")
+    confirm_emails(lab)
     message_id = sns.publish(TopicArn=topic, Message="order o-1")["MessageId"]
     fanout = [d for d in deliveries if d.service == "sns" and d.action == "fanout"]
     assert sorted((d.target, d.detail["protocol"]) for d in fanout) == sorted(
@@ -117,6 +123,6 @@ def test_outbox_of_a_lab_holds_its_own_topics_only(lab: Lab) -> None:
     other = start_lab("sqs-orders").client("sns").create_topic(Name="someone-elses")["TopicArn"]
     for topic, address in ((mine, "ops@securecart.example"), (other, "other@securecart.example")):
         sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)
-        sns.publish(TopicArn=topic, Message="hello")
+        sns.publish(TopicArn=topic, Message="hello")  # pending: only the confirmation message is in the outbox
     assert [m["endpoint"] for m in outbox(lab, "email")] == ["ops@securecart.example"]
     assert sorted(m["endpoint"] for m in outbox(None, "email")) == ["ops@securecart.example", "other@securecart.example"]

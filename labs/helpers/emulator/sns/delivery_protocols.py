@@ -30,11 +30,10 @@ every publish, so EventBridge SNS targets fan out the same way):
   source=topic_arn, target=<queue ARN, function ARN or endpoint>, cause_id=MessageId,
   detail={"protocol": ...})``, status ``delivered`` or ``failed``.
 
-Email confirmation, a deliberate choice: on AWS an email/email-json subscription stays
-``PendingConfirmation`` until the recipient follows the link in a confirmation email, and receives
-nothing before. An emulator has no mailbox to click in, so (as moto does) subscriptions are
-confirmed at once and deliver immediately. The notebooks say so, and on real AWS tell the student to
-confirm the email first.
+Email confirmation: on AWS an email/email-json subscription stays ``PendingConfirmation`` until
+the recipient follows the link in a confirmation email, and receives nothing before. The
+``sns_email_confirmation`` patch (``sns/email_confirmation.py``) does that here: the confirmation
+message with its token lands in the same outbox, and ``confirm_subscription`` confirms.
 """
 
 from __future__ import annotations
