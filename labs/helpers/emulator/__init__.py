@@ -31,6 +31,7 @@ PATCH_MODULES: list[str] = [
     "sqs.fifo_sequence",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
+    "iam.managed_policies",
     "awslambda.local_runtime",
     "awslambda.event_source_mappings",
     "sns.delivery_protocols",
