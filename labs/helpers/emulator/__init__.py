@@ -35,6 +35,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.local_runtime",
     "awslambda.event_source_mappings",
     "sns.delivery_protocols",
+    "sns.fifo_throughput_scope",
     "events.targets",
     "events.pattern_tester",
     "events.pattern_arrays",

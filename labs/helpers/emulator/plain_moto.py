@@ -40,6 +40,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "lambda_local_runtime": ["awslambda/test_lambda_local_runtime.py", "awslambda/test_lambda_callers.py"],
     "lambda_event_source_mappings": ["awslambda/test_lambda_event_source_mappings.py", "awslambda/test_lambda_stream_mappings.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
+    "sns_fifo_throughput_scope": ["sns/test_sns_fifo_throughput_scope.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
     "events_pattern_arrays": ["events/test_events_patterns.py"],
