@@ -29,6 +29,7 @@ PATCH_MODULES: list[str] = [
     "sqs.receive_fast",
     "sqs.move_tasks",
     "sqs.fifo_sequence",
+    "dynamodb.partiql_parameters",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
     "iam.managed_policies",

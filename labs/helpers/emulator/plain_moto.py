@@ -34,6 +34,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sqs_receive_fast": ["sqs/test_sqs_receive_fast.py", "sqs/test_sqs_dlq_move_delivery.py"],
     "sqs_move_tasks": ["sqs/test_sqs_move_tasks.py"],
     "sqs_fifo_sequence": ["sqs/test_sqs_fifo_sequence.py"],
+    "dynamodb_partiql_parameters": ["dynamodb/test_dynamodb_partiql_parameters.py"],
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "iam_aws_managed_policies": ["iam/test_iam_managed_policies.py"],
