@@ -34,6 +34,7 @@ PATCH_MODULES: list[str] = [
     "kinesis.create_tags",
     "iam.managed_policies",
     "awslambda.local_runtime",
+    "awslambda.execution_role",
     "awslambda.event_source_mappings",
     "sns.delivery_protocols",
     "sns.fifo_throughput_scope",

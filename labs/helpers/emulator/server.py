@@ -10,8 +10,18 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import threading
 from dataclasses import dataclass
 from typing import Any
+
+_serving: list[str] = []  #: URLs of the servers this process runs, latest last
+_serving_lock = threading.Lock()
+
+
+def serving_url() -> str | None:
+    """The URL of the emulator server this process runs (the latest one), or None."""
+    with _serving_lock:
+        return _serving[-1] if _serving else None
 
 
 @dataclass
@@ -26,6 +36,9 @@ class RunningServer:
 
         ``ThreadedMotoServer.stop`` only shuts the serve loop down; its socket stays open until
         garbage collection, and a restart on the same port would fail meanwhile."""
+        with _serving_lock:
+            if self.url in _serving:
+                _serving.remove(self.url)
         self.server.stop()
         wsgi = getattr(self.server, "_server", None)
         if wsgi is not None:
@@ -72,4 +85,7 @@ def start_server(port: int = 0, *, host: str = "127.0.0.1", with_layer: bool = T
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
-    return RunningServer(f"http://{bound_host}:{bound_port}", server)
+    running = RunningServer(f"http://{bound_host}:{bound_port}", server)
+    with _serving_lock:
+        _serving.append(running.url)
+    return running
