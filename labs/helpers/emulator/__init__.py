@@ -35,6 +35,7 @@ PATCH_MODULES: list[str] = [
     "iam.managed_policies",
     "awslambda.local_runtime",
     "awslambda.execution_role",
+    "awslambda.cloudwatch_logs",
     "awslambda.event_source_mappings",
     "sns.delivery_protocols",
     "sns.fifo_throughput_scope",

@@ -40,6 +40,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "iam_aws_managed_policies": ["iam/test_iam_managed_policies.py"],
     "lambda_local_runtime": ["awslambda/test_lambda_local_runtime.py", "awslambda/test_lambda_callers.py"],
     "lambda_execution_role": ["awslambda/test_lambda_execution_role.py"],
+    "lambda_cloudwatch_logs": ["awslambda/test_lambda_cloudwatch_logs.py"],
     "lambda_event_source_mappings": ["awslambda/test_lambda_event_source_mappings.py", "awslambda/test_lambda_stream_mappings.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
     "sns_fifo_throughput_scope": ["sns/test_sns_fifo_throughput_scope.py"],
