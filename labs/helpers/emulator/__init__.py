@@ -56,6 +56,7 @@ PATCH_MODULES: list[str] = [
     "stepfunctions.stop_execution",
     "stepfunctions.wait_timestamp",
     "stepfunctions.sync_execution",
+    "stepfunctions.activities",
     "schemas.registry",
 ]
 

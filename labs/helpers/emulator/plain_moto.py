@@ -61,6 +61,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sfn_stop_execution": ["stepfunctions/test_stepfunctions_stop.py"],
     "sfn_wait_timestamp": ["stepfunctions/test_stepfunctions_wait_timestamp.py"],
     "sfn_sync_execution": ["stepfunctions/test_stepfunctions_sync_execution.py"],
+    "sfn_activities": ["stepfunctions/test_stepfunctions_activities.py"],
     "schemas_registry": ["schemas/test_schemas_registry.py"],
 }
 
