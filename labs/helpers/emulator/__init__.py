@@ -44,6 +44,7 @@ PATCH_MODULES: list[str] = [
     "events.pattern_arrays",
     "events.replay",
     "events.put_targets_validation",
+    "events.schedules",
     "stepfunctions.execution_name",
     "stepfunctions.quiet_logging",
     "stepfunctions.deliveries",

@@ -49,6 +49,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "events_pattern_arrays": ["events/test_events_patterns.py"],
     "events_replay": ["events/test_events_archive_cross_account.py"],
     "events_put_targets_validation": ["events/test_events_put_targets_validation.py"],
+    "events_schedules": ["events/test_events_schedules.py"],
     "sfn_execution_name": ["stepfunctions/test_stepfunctions_names_and_logging.py"],
     "sfn_quiet_logging": ["stepfunctions/test_stepfunctions_names_and_logging.py"],
     "sfn_deliveries": ["stepfunctions/test_stepfunctions_deliveries.py"],
