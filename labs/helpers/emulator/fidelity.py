@@ -63,6 +63,14 @@ REMAINING: list[Row] = [
         "isolated execution environments in parallel up to the concurrency limit; timeouts stop the "
         "handler; asynchronous invocations retried twice; stream batches retried until the records expire; "
         "SQS mappings scale out to many concurrent batches"),
+    Row("Scheduled rules and EventBridge Scheduler", "never run",
+        "run when the emulator's clock is advanced (functions.advance(lab, minutes=...)), every due run before it "
+        "returns; on the shared emulator also in real time; Scheduler targets get no retries or dead-letter queue",
+        "run in real time, within the minute a run falls due; Scheduler retries per RetryPolicy and FlexibleTimeWindow"),
+    Row("Lambda logs and credentials", "no code runs without Docker",
+        "the log of every invocation goes to /aws/lambda/<function> (no Max Memory Used in REPORT); the handler gets its "
+        "execution role's temporary credentials, but IAM does not check what they allow",
+        "logs as shown, REPORT with Max Memory Used; every call the handler makes is authorised against its role"),
     Row("Throughput quotas and throttling", "none: any rate is accepted",
         "same as plain moto", "per-API quotas; throttled calls fail with a throttling error and are retried by boto3"),
     Row("Cost", "free", "free", "billed per request, per shard-hour, per GB (see README, 'Real AWS')"),
