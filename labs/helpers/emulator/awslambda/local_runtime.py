@@ -405,6 +405,10 @@ class _Tee(io.TextIOBase):
             self._primary.flush()
 
 
+_FORMATTER = logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT)
+_FORMATTER.converter = time.gmtime  # type: ignore[assignment]
+
+
 class _LambdaLogHandler(logging.Handler):
     """The root logger's handler while a handler runs, as the Python runtime installs one: records
     logged on the invocation's thread become log events in Lambda's format (and appear in the
@@ -413,9 +417,7 @@ class _LambdaLogHandler(logging.Handler):
     def __init__(self, log: InvocationLog, request_id: str) -> None:
         super().__init__()
         self._log, self._request_id, self._thread = log, request_id, threading.get_ident()
-        formatter = logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT)
-        formatter.converter = time.gmtime
-        self.setFormatter(formatter)
+        self.setFormatter(_FORMATTER)
 
     def filter(self, record: logging.LogRecord) -> bool:
         # Only this invocation's thread, and only the innermost invocation on it (an invocation
@@ -453,7 +455,8 @@ def _handler_logging(env: ExecutionEnvironment, log: InvocationLog, request_id: 
         stack = _logs_by_thread.stack = []
     handler = _LambdaLogHandler(log, request_id)
     saved_level = root.level
-    root.setLevel(env.log_level)
+    if env.log_level != saved_level:  # setLevel clears every logger's cache: only when it changes
+        root.setLevel(env.log_level)
     root.addHandler(handler)
     stack.append(log)
     try:
@@ -462,7 +465,8 @@ def _handler_logging(env: ExecutionEnvironment, log: InvocationLog, request_id: 
         stack.pop()
         env.log_level = root.level
         root.removeHandler(handler)
-        root.setLevel(saved_level)
+        if root.level != saved_level:
+            root.setLevel(saved_level)
 
 
 @contextlib.contextmanager
