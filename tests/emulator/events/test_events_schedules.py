@@ -170,3 +170,21 @@ def test_advance_on_the_shared_emulator(emulator: None, emulator_server: str, mo
     fired = advance(lab, minutes=30)
     assert [f["arn"] for f in fired] == [rule_arn] * 3
     assert len(_drain(lab, url)) == 3
+
+
+def test_the_shared_emulator_also_runs_schedules_in_real_time(emulator: None, emulator_server: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared emulator is a service other processes use in real time: its clock ticks on its own too."""
+    import time
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_server)
+    lab = start_lab("sandbox")
+    url, queue_arn = _queue(lab)
+    _scheduled_rule(lab, "rate(1 minute)", queue_arn)
+    assert advance(lab, seconds=58) == []  # 2 s of real time left before the first run
+    deadline = time.monotonic() + 10
+    seen: list[Any] = []
+    while not seen and time.monotonic() < deadline:
+        seen = _drain(lab, url)
+        time.sleep(0.2)
+    assert len(seen) == 1 and seen[0]["detail-type"] == "Scheduled Event"
