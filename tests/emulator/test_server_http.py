@@ -64,3 +64,15 @@ def test_connection_close_and_chunked_bodies_are_honoured(emulator_server: str) 
     assert closing.status == 200 and closing.getheader("Connection") == "close"
     closing.read()
     conn.close()
+
+
+def test_a_head_answer_keeps_its_content_length(emulator_server: str) -> None:
+    """S3 HeadObject answers with the object's Content-Length and no body (boto3's ContentLength)."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=emulator_server, region_name="us-east-1", aws_access_key_id="testing",
+                      aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="labs-head")
+    s3.put_object(Bucket="labs-head", Key="order.json", Body=b"x" * 1234)
+    assert s3.head_object(Bucket="labs-head", Key="order.json")["ContentLength"] == 1234
+    assert s3.list_objects_v2(Bucket="labs-head")["KeyCount"] == 1  # the connection still frames correctly

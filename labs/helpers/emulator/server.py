@@ -159,16 +159,20 @@ def _handler_class() -> type:
             code_text, _, message = status.partition(" ")
             code = int(code_text)
             self.send_response(code, message)
-            for key, value in headers:
-                if key.lower() not in ("content-length", "connection", "transfer-encoding"):
-                    self.send_header(key, value)
             payload = b"".join(chunks)
-            if not (100 <= code < 200 or code in (204, 304)):
+            no_body = self.command == "HEAD" or 100 <= code < 200 or code in (204, 304)
+            for key, value in headers:
+                lower = key.lower()
+                if lower == "content-length" and not no_body:
+                    continue  # framed below, from the body actually sent
+                if lower not in ("connection", "transfer-encoding"):
+                    self.send_header(key, value)  # a HEAD answer keeps the length of what GET would send
+            if not no_body:
                 self.send_header("Content-Length", str(len(payload)))
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            if self.command != "HEAD":
+            if not no_body:
                 self.wfile.write(payload)
             self.wfile.flush()
             body.drain()
