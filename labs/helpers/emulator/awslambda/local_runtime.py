@@ -662,7 +662,8 @@ PATCH = Patch(
     restores="Invoke runs the function's Python handler: RequestResponse returns the handler's JSON result "
              "(an exception gives FunctionError 'Unhandled' and {errorMessage, errorType, stackTrace}), "
              "Event returns 202 without the result; the handler gets a context object and the function's "
-             "environment variables",
+             "environment variables; LogType Tail returns the log as Lambda writes it (START, printed lines, "
+             "logging records as [LEVEL] time request-id message, END, REPORT)",
     plain_moto="without Docker, invoke never runs the code: it echoes the request payload",
     apply=_apply,
     targets={
