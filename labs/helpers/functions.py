@@ -6,14 +6,18 @@ archive), so ``Code={"ZipFile": package_handler("labs.handlers.order_consumer")}
 real AWS. ``settle`` replaces blind ``time.sleep`` in notebooks: it returns as soon as every event
 source mapping poller of the embedded emulator has nothing left to deliver. ``wait_for_mapping``
 waits for a new or changed event source mapping to be ``Enabled`` (boto3 has no waiter for that).
+``advance`` moves the emulator's clock, so scheduled rules and schedules run without waiting for them.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import os
 import time
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -192,3 +196,39 @@ def outbox(lab: Lab | None = None, protocol: str | None = None) -> list[dict[str
     if lab is not None:  # the lab's topics: its prefix, or created through it under another name
         entries = [e for e in entries if lab.owns("sns-topic", e["topic_arn"].rsplit(":", 1)[-1])]
     return entries
+
+
+def advance(lab: Lab | None = None, *, days: float = 0, hours: float = 0, minutes: float = 0,
+            seconds: float = 0) -> list[dict[str, Any]]:
+    """Move the emulator's clock forward; every scheduled rule run and EventBridge Scheduler run that falls
+    due meanwhile has happened when this returns, oldest first (see
+    :mod:`labs.helpers.emulator.events.schedules`). Returns what ran: ``{"kind", "arn", "time"}`` each.
+
+    On the embedded emulator nothing scheduled runs until the clock is advanced, so a notebook always
+    sees the same runs; on the shared emulator (``python -m labs emulator``) schedules also run in real
+    time, and this asks that server to advance its clock. Real AWS has no clock to advance.
+    """
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if total < 0:
+        raise LabError("The emulator's clock only moves forward.", "Pass a positive days/hours/minutes/seconds.")
+    if _embedded(lab):
+        from .backend import start_embedded_emulator
+        from .emulator.events import schedules
+
+        start_embedded_emulator()
+        return schedules.advance(total)
+    assert lab is not None
+    if lab.backend.kind is BackendKind.AWS:
+        raise LabError("Real AWS runs schedules on its own clock, which cannot be advanced.",
+                       "Wait for the schedule (a rate(1 minute) rule runs within the minute), or use the emulator.")
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_EVENTS") or lab.backend.endpoint_url or ""
+    request = urllib.request.Request(endpoint.rstrip("/") + "/moto-api/labs/clock", method="POST",
+                                     data=json.dumps({"advance": total}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the lab's own endpoint
+            return list(json.loads(response.read())["fired"])
+    except (urllib.error.URLError, ValueError, KeyError) as err:
+        raise LabError(f"The endpoint {endpoint} has no emulator clock to advance ({err}).",
+                       "advance() works on the embedded emulator and on `python -m labs emulator`; other "
+                       "endpoints (LocalStack) run schedules in real time.") from None

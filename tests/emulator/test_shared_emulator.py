@@ -5,7 +5,8 @@ installed), a third one reads back: they meet only through ``AWS_ENDPOINT_URL``,
 ("AWS_ENDPOINT_URL: the endpoint URL used for all service clients"). The server carries the fidelity
 layer, so behaviour that only the layer gives (FIFO SequenceNumber with content-based deduplication,
 the Schema Registry, DLQ redrive) must work over it too. Contract of the command: the URL is the first
-stdout line; SIGTERM or Ctrl+C (SIGINT) stops it with exit status 0 and frees the port.
+stdout line and stdout carries nothing else (instructions go to stderr); SIGTERM or Ctrl+C (SIGINT)
+stops it with exit status 0 and frees the port.
 """
 
 from __future__ import annotations
@@ -183,6 +184,11 @@ def test_sigint_stops_cleanly_and_frees_the_port(emulators: list[tuple[subproces
     assert port is not None and not _port_is_free(port)
     assert _stop(proc, signal.SIGINT) == 0
     assert _port_is_free(port)
+    assert proc.stdout is not None and proc.stderr is not None
+    # stdout is the URL line alone (already read); the instructions for a person went to stderr
+    assert proc.stdout.read() == ""
+    stderr = proc.stderr.read()
+    assert f"export AWS_ENDPOINT_URL={url}" in stderr and "stopped" in stderr
 
 
 def test_a_busy_port_is_an_error_with_a_fix_not_a_hang() -> None:

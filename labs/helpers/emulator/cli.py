@@ -1,9 +1,10 @@
 """``python -m labs emulator``: run the shared emulator until stopped.
 
-Contract with the processes that start it (tests, notebooks, course scripts): the FIRST line on
-stdout is the URL and nothing else (flushed at once), so a caller can read one line and connect,
-even with ``--port 0``. Ctrl+C (SIGINT) and SIGTERM stop it cleanly: the listening socket is
-closed, so the port is free again, and the exit status is 0.
+Contract with the processes that start it (tests, notebooks, course scripts): stdout carries the
+URL and nothing else, one line flushed at once, so a caller can read one line and connect, even with
+``--port 0``. Everything meant for a person (how to connect, that it stopped, errors) goes to
+stderr. Ctrl+C (SIGINT) and SIGTERM stop it cleanly: the listening socket is closed, so the port is
+free again, and the exit status is 0.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
               "For the AWS CLI or a bare boto3 client also set a region and any credentials (the emulator\n"
               "does not check them): export AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing "
               "AWS_SECRET_ACCESS_KEY=testing\n"
-              "Stop with Ctrl+C.", flush=True)
+              "Stop with Ctrl+C.", file=sys.stderr, flush=True)
         while not stop.wait(0.5):  # short waits: the signal handler runs between them at the latest
             pass
         running.stop()

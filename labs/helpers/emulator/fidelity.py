@@ -76,6 +76,14 @@ REMAINING: list[Row] = [
         "Creating, Enabling, Updating and Disabling last 0.1 s; a deleted mapping is gone at once; an update "
         "during a transition is accepted",
         "transitions take seconds to minutes; a deleted mapping is listed as Deleting until it is removed"),
+    Row("Scheduled rules and EventBridge Scheduler", "never run",
+        "run when the emulator's clock is advanced (functions.advance(lab, minutes=...)), every due run before it "
+        "returns; on the shared emulator also in real time; Scheduler targets get no retries or dead-letter queue",
+        "run in real time, within the minute a run falls due; Scheduler retries per RetryPolicy and FlexibleTimeWindow"),
+    Row("Lambda logs and credentials", "no code runs without Docker",
+        "the log of every invocation goes to /aws/lambda/<function> (no Max Memory Used in REPORT); the handler gets its "
+        "execution role's temporary credentials, but IAM does not check what they allow",
+        "logs as shown, REPORT with Max Memory Used; every call the handler makes is authorised against its role"),
     Row("Throughput quotas and throttling", "none: any rate is accepted",
         "same as plain moto", "per-API quotas; throttled calls fail with a throttling error and are retried by boto3"),
     Row("Cost", "free", "free", "billed per request, per shard-hour, per GB (see README, 'Real AWS')"),

@@ -132,6 +132,38 @@ def test_log_tail_has_printed_output(lab: Lab) -> None:
     assert "processing order o-1" in log and "START RequestId" in log and "REPORT RequestId" in log
 
 
+LOGGER = """
+import logging
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+def handler(event, context):
+    logging.getLogger("orders").info("order %s accepted", event["id"])
+    logger.debug("not at INFO")
+    print("printed")
+    return 1
+"""
+
+
+def test_log_tail_has_logging_records_in_lambdas_format(lab: Lab) -> None:
+    """Log and monitor Python Lambda functions: the runtime's root handler writes
+    ``[LEVEL]\\t<UTC time>Z\\t<request id>\\t<message>``; DEBUG is below the INFO level the code set."""
+    import logging
+    import re
+
+    before = logging.getLogger().level
+    deploy(lab, "logger", LOGGER)
+    response, _ = _call(lab, lab.name("logger"), {"id": "o-1"}, LogType="Tail")
+    log = base64.b64decode(response["LogResult"]).decode()
+    lines = log.splitlines()
+    assert re.fullmatch(r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[0-9a-f-]{36}\torder o-1 accepted", lines[1]), log
+    assert lines[1].split("\t")[2] == lines[0].split()[2]  # the invocation's request id, as in START
+    assert lines[2] == "printed" and "not at INFO" not in log
+    assert logging.getLogger().level == before  # the handler's setLevel stays in its own environment
+    _, _ = _call(lab, lab.name("logger"), {"id": "o-2"})  # warm: the module-level INFO level still holds
+    response, _ = _call(lab, lab.name("logger"), {"id": "o-3"}, LogType="Tail")
+    assert "order o-3 accepted" in base64.b64decode(response["LogResult"]).decode()
+
+
 def test_package_handler_deploys_a_module_unchanged(lab: Lab) -> None:
     zipped = package_handler("labs.handlers.order_consumer")
     assert package_handler("labs.handlers.order_consumer") == zipped  # deterministic bytes

@@ -1,0 +1,1 @@
+"""Fidelity patches for DynamoDB: one module per gap."""

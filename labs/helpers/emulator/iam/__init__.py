@@ -1,0 +1,1 @@
+"""Fidelity patches for IAM: one module per gap."""

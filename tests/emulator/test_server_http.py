@@ -1,0 +1,78 @@
+"""The shared emulator speaks HTTP/1.1 as AWS endpoints do: connections stay open between requests.
+
+AWS's endpoints keep HTTP/1.1 connections alive and botocore reuses them (a connection pool per
+client); werkzeug's development server, which moto's ThreadedMotoServer uses, answers every request
+with "Connection: close" and waits up to 10 ms per request for leftover body bytes, which is most of
+why the shared emulator reached half the embedded emulator's SQS request rate
+(``benchmarks/shared_emulator.py``). These tests pin the HTTP behaviour the faster handler must keep.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import urlparse
+
+SQS_HEADERS = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.ListQueues",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+
+
+def _connection(url: str) -> http.client.HTTPConnection:
+    parsed = urlparse(url)
+    return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+
+
+def test_requests_share_one_connection(emulator_server: str) -> None:
+    conn = _connection(emulator_server)
+    sockets = set()
+    for _ in range(3):
+        conn.request("POST", "/", body=json.dumps({}), headers=SQS_HEADERS)
+        response = conn.getresponse()
+        assert response.status == 200 and isinstance(json.loads(response.read()), dict)
+        assert response.getheader("Connection") != "close"
+        assert response.getheader("Content-Length") is not None
+        sockets.add(id(conn.sock))
+    assert len(sockets) == 1 and conn.sock is not None  # never reconnected
+    conn.close()
+
+
+def test_a_body_the_application_does_not_read_does_not_leak_into_the_next_request(emulator_server: str) -> None:
+    conn = _connection(emulator_server)
+    conn.request("GET", "/moto-api/data.json", body=b"x" * 100_000)  # moto ignores this body
+    first = conn.getresponse()
+    assert first.status == 200
+    first.read()
+    conn.request("POST", "/", body=json.dumps({}), headers=SQS_HEADERS)
+    second = conn.getresponse()
+    assert second.status == 200, second.read()
+    assert isinstance(json.loads(second.read()), dict)
+    conn.close()
+
+
+def test_connection_close_and_chunked_bodies_are_honoured(emulator_server: str) -> None:
+    conn = _connection(emulator_server)
+    conn.request("POST", "/", body=iter([b"{", b"}"]), headers={**SQS_HEADERS, "Transfer-Encoding": "chunked"},
+                 encode_chunked=True)
+    chunked = conn.getresponse()
+    assert chunked.status == 200, chunked.read()
+    chunked.read()
+    conn.close()
+    conn = _connection(emulator_server)
+    conn.request("POST", "/", body=json.dumps({}), headers={**SQS_HEADERS, "Connection": "close"})
+    closing = conn.getresponse()
+    assert closing.status == 200 and closing.getheader("Connection") == "close"
+    closing.read()
+    conn.close()
+
+
+def test_a_head_answer_keeps_its_content_length(emulator_server: str) -> None:
+    """S3 HeadObject answers with the object's Content-Length and no body (boto3's ContentLength)."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=emulator_server, region_name="us-east-1", aws_access_key_id="testing",
+                      aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="labs-head")
+    s3.put_object(Bucket="labs-head", Key="order.json", Body=b"x" * 1234)
+    assert s3.head_object(Bucket="labs-head", Key="order.json")["ContentLength"] == 1234
+    assert s3.list_objects_v2(Bucket="labs-head")["KeyCount"] == 1  # the connection still frames correctly
