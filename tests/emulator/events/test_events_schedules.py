@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from labs.helpers import Lab, start_lab
 from labs.helpers.emulator.events import schedules
 from labs.helpers.functions import advance
+from tests.emulator.events_helpers import grant
 
 
 def _queue(lab: Lab, base: str = "ticks") -> tuple[str, str]:
@@ -35,6 +36,7 @@ def _scheduled_rule(lab: Lab, expression: str, queue_arn: str, base: str = "tick
     events = lab.client("events")
     arn = events.put_rule(Name=lab.name(base), ScheduleExpression=expression)["RuleArn"]
     events.put_targets(Rule=lab.name(base), Targets=[{"Id": "q", "Arn": queue_arn}])
+    grant(lab, queue_arn, arn)  # the queue policy AWS requires for events.amazonaws.com
     return arn
 
 
@@ -126,8 +128,9 @@ def test_a_scheduled_rule_invokes_a_lambda_function(lab: Lab) -> None:
                 "    boto3.client('sqs').send_message(QueueUrl=os.environ['OUT'], MessageBody=json.dumps(event))\n",
                 env={"OUT": url})
     events = lab.client("events")
-    events.put_rule(Name=lab.name("nightly"), ScheduleExpression="cron(0 2 * * ? *)")
+    rule_arn = events.put_rule(Name=lab.name("nightly"), ScheduleExpression="cron(0 2 * * ? *)")["RuleArn"]
     events.put_targets(Rule=lab.name("nightly"), Targets=[{"Id": "fn", "Arn": fn}])
+    grant(lab, fn, rule_arn)  # the function policy AWS requires
     advance(lab, days=1)
     [seen] = _drain(lab, url)
     assert seen["detail-type"] == "Scheduled Event" and seen["time"].endswith("T02:00:00Z")
