@@ -133,16 +133,11 @@ def _wait_for_text(lab_page: Any, index: int, predicate: Any, timeout: float, wh
 
 
 def _queue_numbers(lab_page: Any, index: int, queue: str) -> str | None:
-    """The numbers the dashboard shows beside one queue ("3 visible, 0 in flight, 0 in DLQ"): the
-    last label of the row whose first label is the queue's short name."""
-    return lab_page.cell(index).locator(".widget-hbox").evaluate_all(
-        """(rows, queue) => {
-             for (const row of rows) {
-               const labels = [...row.querySelectorAll(':scope > .widget-label')].map(l => l.textContent.trim());
-               if (labels.length > 1 && labels[0] === queue) return labels[labels.length - 1];
-             }
-             return null;
-           }""", queue)
+    """The numbers the dashboard shows for one queue ("3 visible, 0 in flight, ..."): the first
+    numbers line after the line that is the queue's short name (the grid reads row by row)."""
+    text = _dashboard_text(lab_page, index)
+    match = re.search(rf"(?ms)^{re.escape(queue)}[ \t]*$.*?^(\d+ visible, \d+ in flight[^\n]*)", text)
+    return match.group(1) if match else None
 
 
 def _visible(numbers: str | None) -> int:
