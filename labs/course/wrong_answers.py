@@ -39,6 +39,7 @@ from .execute import kernel
 SUITES = ROOT / "tests" / "wrong_answers"
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+\s*BEGIN SOLUTION\s*$")
 _END = re.compile(r"^[ \t]*#+\s*END SOLUTION\s*$")
+_LINE = re.compile(r"^(?P<indent>[ \t]*).*#\s*SOLUTION\s*$")  # a one-line answer (``name = expr  # SOLUTION``)
 _RESULT = re.compile(r"^\[(?P<status>Correct|Not yet right|Not attempted)\] (?P<step>\S+)")
 _STATUS = {"Correct": "correct", "Not yet right": "incorrect", "Not attempted": "not-attempted"}
 
@@ -105,11 +106,21 @@ def notebook_of(lab: str) -> Path:
 
 
 def with_answer(source: str, blocks: dict[int, str]) -> str:
-    """``source`` (a solution cell) with its BEGIN/END SOLUTION blocks: the ones numbered in
-    ``blocks`` replaced by that code (at the block's indentation), the others kept as solved."""
+    """``source`` (a solution cell) with its answers (BEGIN/END SOLUTION blocks and ``# SOLUTION``
+    lines, numbered in order): the ones numbered in ``blocks`` replaced by that code (at the answer's
+    indentation), the others kept as solved."""
     out: list[str] = []
     number, indent, replacing = -1, "", False
     for line in source.split("\n"):
+        one_line = _LINE.match(line) if not replacing and not _BEGIN.match(line) and not _END.match(line) else None
+        if one_line:
+            number += 1
+            if number in blocks:
+                out += [one_line["indent"] + code if code else code
+                        for code in textwrap.dedent(blocks[number]).strip("\n").split("\n")]
+            else:
+                out.append(re.sub(r"\s*#\s*SOLUTION\s*$", "", line))
+            continue
         begin = _BEGIN.match(line)
         if begin:
             number, indent = number + 1, begin["indent"]
