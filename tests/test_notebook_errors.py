@@ -29,7 +29,7 @@ def _client_error(code: str, message: str, operation: str = "CreateQueue") -> Cl
     (_client_error("InvalidParameterValue", "The queue should either have ContentBasedDeduplication enabled or "
                    "MessageDeduplicationId provided explicitly"), "deduplication id", "MessageDeduplicationId"),
     (ParamValidationError(report="Invalid type for parameter Attributes.RedrivePolicy, value: {}, type: <class 'dict'>, "
-                          "valid types: <class 'str'>"), "JSON *string*", "json.dumps"),
+                          "valid types: <class 'str'>"), "JSON string", "json.dumps"),
     (ParamValidationError(report="Invalid type for parameter Attributes.VisibilityTimeout, value: 30, type: <class 'int'>, "
                           "valid types: <class 'str'>"), "strings", "'30'"),
 ])

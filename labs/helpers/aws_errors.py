@@ -47,7 +47,7 @@ class _Entry:
 #: (boto3 maps the legacy ``AWS.SimpleQueueService.*`` codes to these names).
 _KNOWN: list[_Entry] = [
     # ---- boto3 validates parameters before anything is sent
-    _Entry("ParamValidation", r"Attributes\.RedrivePolicy.*type", "RedrivePolicy is a JSON *string*, not a dict.",
+    _Entry("ParamValidation", r"Attributes\.RedrivePolicy.*type", "RedrivePolicy is a JSON string, not a dict.",
            "Pass json.dumps({...}) with deadLetterTargetArn (the DLQ's QueueArn) and maxReceiveCount."),
     _Entry("ParamValidation", r"Attributes\.\w+.*valid types: <class 'str'>",
            "SQS queue attribute values are strings in the API, numbers and booleans included.",
