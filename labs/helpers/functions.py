@@ -26,6 +26,7 @@ from .backend import BackendKind
 from .context import Lab
 from .emulator.arns import Arn
 from .errors import LabError, explained
+from .waiting import poll
 
 #: A fixed timestamp for every zip entry: the same source gives the same bytes (and CodeSha256), so
 #: re-running a notebook cell does not look like a code change.
@@ -125,26 +126,21 @@ def wait_for_mapping(lab: Lab, uuid: str, state: str = "Enabled", timeout: float
     Disabled while waiting for Enabled: it will not enable itself) or after ``timeout`` seconds.
     """
     lam = lab.client("lambda")
-    deadline = time.monotonic() + timeout
-    pause = MAPPING_FIRST_POLL
     with explained(f"read event source mapping {uuid!r}",
                    "Pass the UUID that create_event_source_mapping (or list_event_source_mappings) returned."):
-        while True:
-            mapping: dict[str, Any] = lam.get_event_source_mapping(UUID=uuid)
-            current = mapping.get("State")
-            if current == state:
-                mapping.pop("ResponseMetadata", None)
-                return mapping
-            if current not in _TRANSITIONAL:
-                hint = ("Enable it: update_event_source_mapping(UUID=..., Enabled=True)." if state == "Enabled"
-                        else f"It will not become {state} by itself; change it with update_event_source_mapping.")
-                reason = mapping.get("StateTransitionReason")
-                raise LabError(f"The event source mapping is {current}, not {state}"
-                               + (f" ({reason})." if reason else "."), hint)
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-            pause = min(pause * 2, MAPPING_LONGEST_POLL)
+        mapping, settled = poll(lambda: lam.get_event_source_mapping(UUID=uuid),
+                                lambda m: m.get("State") == state or m.get("State") not in _TRANSITIONAL,
+                                timeout, MAPPING_FIRST_POLL, MAPPING_LONGEST_POLL)
+    current = mapping.get("State")
+    if current == state:
+        mapping.pop("ResponseMetadata", None)
+        return mapping
+    if settled:  # settled in another state: it will not change by itself
+        hint = ("Enable it: update_event_source_mapping(UUID=..., Enabled=True)." if state == "Enabled"
+                else f"It will not become {state} by itself; change it with update_event_source_mapping.")
+        reason = mapping.get("StateTransitionReason")
+        raise LabError(f"The event source mapping is {current}, not {state}"
+                       + (f" ({reason})." if reason else "."), hint)
     raise LabError(f"The event source mapping is still {current} after {timeout:g} s, not {state}.",
                    "Wait longer (timeout=...); on AWS a mapping can take a minute or two to be enabled.")
 

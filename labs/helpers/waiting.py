@@ -11,13 +11,34 @@ themselves (a FAILED execution is an outcome to inspect, not an exception).
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .context import Lab
 from .errors import LabError, explained
 
 #: First and longest pause between two ``describe_execution`` calls, in seconds.
 FIRST_POLL, LONGEST_POLL = 0.02, 0.5
+
+T = TypeVar("T")
+
+
+def poll(fetch: Callable[[], T], settled: Callable[[T], bool], timeout: float, first: float = FIRST_POLL,
+         longest: float = LONGEST_POLL) -> tuple[T, bool]:
+    """Call ``fetch()`` with short, growing pauses (``first`` doubling up to ``longest``) until
+    ``settled(value)`` or ``timeout`` seconds have passed; return the last value and whether it
+    settled. The one polling loop of the helpers: no blind sleep, and a deadline that holds.
+    """
+    deadline = time.monotonic() + timeout
+    pause = first
+    while True:
+        value = fetch()
+        if settled(value):
+            return value, True
+        if time.monotonic() >= deadline:
+            return value, False
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, longest)
 
 
 def _current_state(sfn: Any, execution_arn: str) -> str | None:
@@ -40,19 +61,13 @@ def wait_for_execution(lab: Lab, execution_arn: str, timeout: float = 10) -> dic
     :class:`LabError` if it is still RUNNING after ``timeout`` seconds, naming the state it is in.
     """
     sfn = lab.client("stepfunctions")
-    deadline = time.monotonic() + timeout
-    pause = FIRST_POLL
     with explained(f"describe execution {str(execution_arn).rsplit(':', 1)[-1]!r}",
                    "Pass the executionArn that start_execution returned."):
-        while True:
-            description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-            if description.get("status") != "RUNNING":
-                description.pop("ResponseMetadata", None)
-                return description
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-            pause = min(pause * 2, LONGEST_POLL)
+        description, stopped = poll(lambda: sfn.describe_execution(executionArn=execution_arn),
+                                    lambda d: d.get("status") != "RUNNING", timeout)
+    if stopped:
+        description.pop("ResponseMetadata", None)
+        return description
     state = _current_state(sfn, execution_arn)
     where = f" in state '{state}'" if state else ""
     raise LabError(f"The execution is still RUNNING{where} after {timeout:g} s.",
