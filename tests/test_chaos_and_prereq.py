@@ -35,6 +35,24 @@ def test_failed_entries_are_reported_not_sent_and_succeed_when_retried(lab: Lab)
     assert not after.get("Failed"), "outside the block the client is reliable again"
 
 
+def test_publish_batch_entries_fail_the_same_way_on_an_sns_client(lab: Lab) -> None:
+    """AWS, PublishBatch: "the result of each message is reported individually in the response";
+    Failed entries carry Id, Code, Message and SenderFault, as SQS's do."""
+    sns = lab.client("sns")
+    topic = sns.create_topic(Name=lab.name("flaky-topic"))["TopicArn"]
+    entries = [{"Id": str(i), "Message": f"m{i}"} for i in range(10)]
+    with flaky_batches(sns, every=5) as failed_once:
+        first = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
+        assert [f["Id"] for f in first["Failed"]] == ["4", "9"] and len(first["Successful"]) == 8
+        again = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[e for e in entries if e["Id"] in {"4", "9"}])
+        assert not again.get("Failed") and len(failed_once) == 2
+
+
+def test_flaky_batches_refuses_a_client_without_batches(lab: Lab) -> None:
+    with pytest.raises(ValueError, match="SQS and SNS"), flaky_batches(lab.client("events")):
+        pass
+
+
 def test_flaky_batches_needs_every_of_at_least_two(lab: Lab) -> None:
     with pytest.raises(ValueError), flaky_batches(lab.client("sqs"), every=1):
         pass

@@ -4,7 +4,7 @@ Many mistakes only show in behaviour: a consumer that deletes a batch *before* p
 configured exactly like one that deletes after, until it crashes halfway. A :class:`Probe` lets a
 check run the learner's function the way production would stress it and judge the outcome:
 
-* **scratch queues** of the lab (``lab.name("check-...")`` with a random suffix, because on AWS a
+* **scratch queues and topics** of the lab (``lab.name("check-...")`` with a random suffix, because on AWS a
   deleted queue's name cannot be reused for 60 s), deleted when the probe ends;
 * **faults injected on the client** the learner's code uses (``lab.client("sqs")``), through
   botocore's event system, so they behave the same on every backend, real AWS included: the first
@@ -83,6 +83,7 @@ class Probe:
     faults: Faults = field(default_factory=Faults)
     calls: list[Call] = field(default_factory=list)
     _queues: list[str] = field(default_factory=list)
+    _topics: list[str] = field(default_factory=list)
     _armed: bool = False
     _deadline_passed: bool = False
     _pending: threading.local = field(default_factory=threading.local)
@@ -90,16 +91,23 @@ class Probe:
     _short_done: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------------ lifecycle
+    #: The clients whose calls a probe records (the learner's code reaches AWS through these), and
+    #: the batch operation of each that ``chaos.flaky_batches`` may change before it is sent.
+    _WATCHED = {"sqs": "SendMessageBatch", "sns": "PublishBatch"}
+
     def __enter__(self) -> Probe:
         self.sqs = self.lab.client("sqs")
+        self.sns = self.lab.client("sns")
         self._tag = uuid.uuid4().hex[:8]
-        events = self.sqs.meta.events
-        events.register("before-parameter-build.sqs", self._before, unique_id=f"labs-probe-before-{self._tag}")
-        # botocore calls handlers of the more specific event first: to see a batch as the learner's
-        # code built it (before chaos.flaky_batches drops entries), record SendMessageBatch there too.
-        events.register_first("before-parameter-build.sqs.SendMessageBatch", self._before,
-                              unique_id=f"labs-probe-batch-{self._tag}")
-        events.register_first("after-call.sqs", self._after, unique_id=f"labs-probe-after-{self._tag}")
+        for service, batch in self._WATCHED.items():
+            events = self.lab.client(service).meta.events
+            events.register(f"before-parameter-build.{service}", self._before,
+                            unique_id=f"labs-probe-before-{self._tag}")
+            # botocore calls handlers of the more specific event first: to see a batch as the learner's
+            # code built it (before chaos.flaky_batches drops entries), record the batch call there too.
+            events.register_first(f"before-parameter-build.{service}.{batch}", self._before,
+                                  unique_id=f"labs-probe-batch-{self._tag}")
+            events.register_first(f"after-call.{service}", self._after, unique_id=f"labs-probe-after-{self._tag}")
         flow = self._flow()
         self._flow_was = getattr(flow, "enabled", None)
         if flow is not None:
@@ -107,10 +115,16 @@ class Probe:
         return self
 
     def __exit__(self, *_: Any) -> None:
-        events = self.sqs.meta.events
-        events.unregister("before-parameter-build.sqs", unique_id=f"labs-probe-before-{self._tag}")
-        events.unregister("before-parameter-build.sqs.SendMessageBatch", unique_id=f"labs-probe-batch-{self._tag}")
-        events.unregister("after-call.sqs", unique_id=f"labs-probe-after-{self._tag}")
+        for service, batch in self._WATCHED.items():
+            events = self.lab.client(service).meta.events
+            events.unregister(f"before-parameter-build.{service}", unique_id=f"labs-probe-before-{self._tag}")
+            events.unregister(f"before-parameter-build.{service}.{batch}", unique_id=f"labs-probe-batch-{self._tag}")
+            events.unregister(f"after-call.{service}", unique_id=f"labs-probe-after-{self._tag}")
+        for arn in self._topics:
+            try:
+                self.sns.delete_topic(TopicArn=arn)  # its subscriptions go with it
+            except ClientError:
+                pass
         for url in self._queues:
             try:
                 self.sqs.delete_queue(QueueUrl=url)
@@ -132,10 +146,41 @@ class Probe:
         fifo = base.endswith(".fifo")
         stem = base.removesuffix(".fifo")
         name = self.lab.name(f"check-{stem}-{uuid.uuid4().hex[:6]}") + (".fifo" if fifo else "")
-        url = self.sqs.create_queue(QueueName=name, Attributes=dict(attributes or {}))["QueueUrl"]
+        attrs = {**({"FifoQueue": "true"} if fifo else {}), **(attributes or {})}
+        url = self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
         self._queues.append(url)
         arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return url, arn
+
+    def topic(self, base: str, attributes: dict[str, str] | None = None) -> str:
+        """A scratch SNS topic (ARN), deleted with its subscriptions when the probe ends; ``base``
+        ending .fifo makes a FIFO topic."""
+        fifo = base.endswith(".fifo")
+        name = self.lab.name(f"check-{base.removesuffix('.fifo')}-{uuid.uuid4().hex[:6]}") + (".fifo" if fifo else "")
+        attrs = {**({"FifoTopic": "true"} if fifo else {}), **(attributes or {})}
+        arn = self.sns.create_topic(Name=name, Attributes=attrs)["TopicArn"]
+        self._topics.append(arn)
+        return arn
+
+    def listener(self, topic_arn: str, base: str = "listener", **subscription: str) -> str:
+        """A scratch queue subscribed to ``topic_arn`` (raw delivery unless told otherwise), with the
+        queue policy that lets that topic send; returns the queue URL. ``subscription`` are more
+        subscription attributes (FilterPolicy, FilterPolicyScope, ...)."""
+        fifo = topic_arn.endswith(".fifo")
+        url, arn = self.queue(base + (".fifo" if fifo else ""))
+        self.allow_topic(url, arn, topic_arn)
+        attributes = {"RawMessageDelivery": "true", **subscription}
+        self.sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes=attributes)
+        return url
+
+    def allow_topic(self, url: str, queue_arn: str, topic_arn: str) -> None:
+        """The documented queue policy statement that lets ``topic_arn`` send to the queue."""
+        import json
+
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]})})
 
     def fill(self, url: str, bodies: list[str], **extra: Any) -> None:
         """Send ``bodies`` (the probe's own traffic, not recorded as the learner's)."""
@@ -266,7 +311,7 @@ class Probe:
     def _before(self, params: dict[str, Any], model: Any, event_name: str = "", **_: Any) -> None:
         if not self._armed or not threading.current_thread().name.startswith("labs-probe"):
             return  # the check's own calls (or another thread's) are neither faulted nor recorded
-        if model.name == "SendMessageBatch" and not event_name.endswith(".SendMessageBatch"):
+        if model.name in self._WATCHED.values() and not event_name.endswith(f".{model.name}"):
             return  # already recorded by the specific handler, before any entry was dropped
         if self._deadline_passed:
             raise ProbeTimeout()
