@@ -1,4 +1,4 @@
-"""Seeded SecureCart data: customers, orders, payments and clicks, the same for the same seed.
+"""Seeded SecureCart data: customers, orders, payments, order events and clicks, the same for the same seed.
 
 Why seeded: notebook outputs are compared between runs (nbval), checks expect known counts, and
 two students comparing notes see the same orders. Why malformed orders: a real queue receives
@@ -28,6 +28,10 @@ _LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hami
 _COUNTRIES = [("GB", "GBP"), ("DE", "EUR"), ("FR", "EUR"), ("NL", "EUR"), ("US", "USD"), ("IE", "EUR")]
 _PRODUCTS = [("SKU-HOODIE", "19.90"), ("SKU-MUG", "8.50"), ("SKU-STICKERS", "3.00"), ("SKU-KEYBOARD", "89.00"),
              ("SKU-CABLE", "12.40"), ("SKU-BACKPACK", "45.00"), ("SKU-LAMP", "27.75"), ("SKU-NOTEBOOK", "6.20")]
+#: What happens to an order after it was placed: the lifecycles :func:`order_events` walks.
+_LIFECYCLES = [("placed", "paid", "shipped"), ("placed", "payment_failed"), ("placed", "paid", "shipped", "refunded"),
+               ("placed", "paid")]
+_REGIONS = ["eu-west", "us-east", "ap-south"]
 _ACTIONS = ["view", "view", "view", "search", "add_to_cart", "remove_from_cart", "checkout"]
 
 
@@ -156,6 +160,40 @@ def payments(n: int, *, seed: int = 5, n_customers: int = 3) -> list[dict[str, A
     return out
 
 
+def order_events(n: int, *, seed: int = 8, big_every: int = 4) -> list[dict[str, Any]]:
+    """``n`` order status events, each order's events in lifecycle order (placed, then paid or
+    payment_failed, then shipped, sometimes refunded), interleaved across orders as a day's traffic is.
+
+    Each: event_id, order_id, customer_id, event_type, amount (a number, in the order's currency),
+    currency, region, phone (E.164, from the fictional +1 206 555-01xx range), email, at. Every
+    ``big_every``-th order is over 1000, so fraud rules ("payment_failed AND amount > 1000") have
+    something to find; the first two orders always fail payment, one of them big.
+    """
+    rng = random.Random(f"order-events/{seed}")
+    people = customers()
+    lives: list[list[dict[str, Any]]] = []
+    count, moment = 0, _START
+    while count < n:
+        k = len(lives)
+        who = people[rng.randrange(len(people))]
+        steps = _LIFECYCLES[1] if k < 2 else rng.choice(_LIFECYCLES)
+        amount = round(rng.uniform(1000.5, 4000), 2) if k % big_every == 0 else round(rng.uniform(5, 400), 2)
+        order_id = f"ORD-E{seed}-{k + 1:03d}"
+        region = rng.choice(_REGIONS)
+        life = [{"order_id": order_id, "customer_id": who["customer_id"], "event_type": step, "amount": amount,
+                 "currency": who["currency"], "region": region, "phone": f"+120655501{k % 100:02d}",
+                 "email": who["email"]} for step in steps]
+        count += len(life)
+        lives.append(life)
+    out: list[dict[str, Any]] = []
+    while len(out) < n:  # interleave: take the next event of a random order still in progress
+        open_lives = [life for life in lives if life]
+        event = rng.choice(open_lives).pop(0)
+        moment += timedelta(seconds=rng.randint(5, 90))
+        out.append({"event_id": f"EVT-{seed}-{len(out) + 1:04d}", **event, "at": _iso(moment)})
+    return out
+
+
 def clicks(n: int, *, seed: int = 11, sessions: int = 25) -> list[dict[str, Any]]:
     """``n`` user actions (the analytics log): session_id, customer_id, action, sku, at."""
     rng = random.Random(f"clicks/{seed}")
@@ -171,4 +209,4 @@ def clicks(n: int, *, seed: int = 11, sessions: int = 25) -> list[dict[str, Any]
     return out
 
 
-__all__ = ["MALFORMED_KINDS", "InvalidOrder", "clicks", "customers", "order", "orders", "parse_order", "payments"]
+__all__ = ["MALFORMED_KINDS", "InvalidOrder", "clicks", "customers", "order", "order_events", "orders", "parse_order", "payments"]

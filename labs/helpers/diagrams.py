@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-_FILL = {"service": "#e8f0fe", "queue": "#fff4d6", "client": "#eeeeee", "down": "#fde2e1"}
+_FILL = {"service": "#e8f0fe", "queue": "#fff4d6", "client": "#eeeeee", "down": "#fde2e1", "topic": "#e6f4ea"}
 
 
 def _box(ax: Axes, x: float, y: float, text: str, kind: str, w: float = 1.3, h: float = 0.7) -> None:
@@ -61,4 +61,40 @@ def why_queues() -> Figure:
                      fontsize=9.5, loc="left")
     fig.tight_layout()
     plt.close(fig)  # shown once, as the cell's value, not again by the inline backend
+    return fig
+
+
+def why_topics() -> Figure:
+    """Top: point to point, a queue's messages go to one consumer group, so the order service would
+    have to send a copy to every team's queue itself (and know them all). Bottom: publish/subscribe,
+    the order service publishes once to a topic, and SNS hands a copy to every subscriber: queues,
+    e-mail, SMS, a Lambda function, and a subscriber that only wants some of the events."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.2), gridspec_kw={"height_ratios": [1, 2.1]})
+    top.set_xlim(0, 10.4)
+    top.set_ylim(-0.2, 1.6)
+    bottom.set_xlim(0, 10.4)
+    bottom.set_ylim(-1.0, 4.0)
+    for ax in (top, bottom):
+        ax.axis("off")
+    xs = _chain(top, [("order service", "service"), ("orders queue", "queue"), ("payments\n(one consumer)", "service")],
+                0.7, gap=3.2)
+    _arrow(top, (xs[0] + 0.7, 0.7), (xs[1] - 0.7, 0.7), "SendMessage")
+    _arrow(top, (xs[1] + 0.7, 0.7), (xs[2] - 0.9, 0.7), "Receive, Delete")
+    top.set_title("Point to point (lab 1): each message is processed by one consumer group", fontsize=9.5, loc="left")
+    _box(bottom, 0.8, 1.8, "order service", "service")
+    _box(bottom, 3.6, 1.8, "order-events\ntopic", "topic")
+    _arrow(bottom, (1.5, 1.8), (2.9, 1.8), "Publish (once)")
+    subscribers = [("analytics queue", "queue", "every event, raw"), ("support queue", "queue", "every event, envelope"),
+                   ("e-mail: invoices", "client", "confirmed address"), ("SMS: customer", "client", "verified number"),
+                   ("notifier Lambda", "service", "formats the text"), ("security queue", "queue", "payment_failed only")]
+    for i, (name, kind, label) in enumerate(subscribers):
+        y = 3.5 - i * 0.72
+        _box(bottom, 8.4, y, name, kind, w=1.9, h=0.55)
+        _arrow(bottom, (4.3, 1.8), (7.4, y), "", dashed=name.startswith("security"))
+        bottom.text(9.5, y, label, fontsize=7.5, va="center", color="#333333")
+    bottom.text(5.2, -0.8, "SNS delivers a copy to every subscriber; a filter policy (dashed) lets a subscriber "
+                "receive only the events it wants", fontsize=8, ha="center", color="#333333")
+    bottom.set_title("Publish/subscribe (this lab): the publisher does not know its subscribers", fontsize=9.5, loc="left")
+    fig.tight_layout()
+    plt.close(fig)
     return fig

@@ -180,18 +180,10 @@ def _in_flight_through_api(lab: Lab) -> list[str]:
 
 
 def outbox(lab: Lab | None = None, protocol: str | None = None) -> list[dict[str, Any]]:
-    """Email, email-json and SMS messages SNS delivered on the embedded emulator, oldest first.
+    """E-mail, email-json and SMS messages SNS sent (see :func:`labs.helpers.outbox.messages`)."""
+    from .outbox import messages
 
-    With a lab, only deliveries from that lab's topics. Each entry: ``protocol``, ``endpoint``,
-    ``subject``, ``message``, ``message_id``, ``topic_arn`` (and ``body``, what the recipient gets).
-    On real AWS these go to real mailboxes and phones, so there is nothing to read here.
-    """
-    from .emulator.sns.delivery_protocols import sent
-
-    entries = sent(protocol)
-    if lab is not None:  # the lab's topics: its prefix, or created through it under another name
-        entries = [e for e in entries if lab.owns("sns-topic", e["topic_arn"].rsplit(":", 1)[-1])]
-    return entries
+    return messages(lab, protocol)
 
 
 def advance(lab: Lab | None = None, *, days: float = 0, hours: float = 0, minutes: float = 0,

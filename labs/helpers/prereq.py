@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .checks._sns import find_topic
 from .checks._sqs import find_queue
 
 
@@ -41,6 +42,14 @@ def queue_url(lab: Any, base: str, *, step: int | str) -> str | None:
     if url is None:
         not_done(step, f"there is no queue '{base}'")
     return url
+
+
+def topic_arn(lab: Any, base: str, *, step: int | str) -> str | None:
+    """The ARN of the lab's topic ``base``, or None after saying which step creates it."""
+    arn = find_topic(lab, base)
+    if arn is None:
+        not_done(step, f"there is no topic '{base}'")
+    return arn
 
 
 def ready(value: Any, *, step: int | str, what: str) -> bool:
