@@ -43,6 +43,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.cloudwatch_logs",
     "awslambda.event_source_mappings",
     "awslambda.mapping_conflict",
+    "awslambda.permission_conflict",
     "sns.delivery_protocols",
     "sns.delivery_policies",
     "sns.email_confirmation",
