@@ -49,6 +49,7 @@ PATCH_MODULES: list[str] = [
     "sns.fifo_throughput_scope",
     "events.targets",
     "events.target_policies",
+    "events.cross_account",
     "events.pattern_tester",
     "events.pattern_arrays",
     "events.replay",

@@ -54,6 +54,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sns_fifo_throughput_scope": ["sns/test_sns_fifo_throughput_scope.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_target_policies": ["events/test_events_target_policies.py"],
+    "events_cross_account": ["events/test_events_cross_account.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
     "events_pattern_arrays": ["events/test_events_patterns.py"],
     "events_replay": ["events/test_events_archive_cross_account.py"],
