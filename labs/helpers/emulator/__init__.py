@@ -69,6 +69,7 @@ PATCH_MODULES: list[str] = [
     "stepfunctions.sync_execution",
     "stepfunctions.activities",
     "schemas.registry",
+    "schemas.discovery",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

@@ -74,6 +74,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sfn_sync_execution": ["stepfunctions/test_stepfunctions_sync_execution.py"],
     "sfn_activities": ["stepfunctions/test_stepfunctions_activities.py"],
     "schemas_registry": ["schemas/test_schemas_registry.py"],
+    "schemas_discovery": ["schemas/test_schemas_discovery.py"],
 }
 
 _COUNT = re.compile(r"(\d+) (failed|passed|error|errors)\b")
