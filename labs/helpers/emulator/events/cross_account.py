@@ -78,15 +78,13 @@ def org_id_of(account: str) -> str | None:
         from moto.organizations.models import organizations_backends
     except ImportError:  # pragma: no cover - moto always ships organizations
         return None
+    # A member account is listed with its management account; a management account is not listed.
     master, partition = organizations_backends.master_accounts.get(account, (account, "aws"))
-    for key in (master,):
-        try:
-            org = organizations_backends[key][partition].org
-        except KeyError:
-            continue
-        if org is not None:
-            return str(org.id)
-    return None
+    try:
+        org = organizations_backends[master][partition].org
+    except KeyError:
+        return None
+    return str(org.id) if org is not None else None
 
 
 def principal_context(account: str, *, with_org: bool = True) -> dict[str, str]:
