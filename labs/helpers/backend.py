@@ -37,6 +37,13 @@ DEFAULT_REGION = "us-east-1"
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 #: moto's default account; the emulator's "SecureCart" account.
 EMULATOR_ACCOUNT = "123456789012"
+#: The other accounts a lab may name (``lab.client("events", account="security")``) and their ids in the
+#: emulator. On real AWS each comes from its own profile: ``LABS_AWS_PROFILE_<NAME>`` (e.g.
+#: ``LABS_AWS_PROFILE_SECURITY=securecart-security``), never from the lab's own credentials.
+EMULATOR_ACCOUNTS = {"securecart": EMULATOR_ACCOUNT, "security": "222222222222"}
+#: The role assumed in another emulator account: the role AWS Organizations creates in member accounts.
+CROSS_ACCOUNT_ROLE = "OrganizationAccountAccessRole"
+PROFILE_ENV = "LABS_AWS_PROFILE_{}"
 
 _AWS_HOST = re.compile(r"^https?://([^/]+\.)?(amazonaws\.com|amazonaws\.com\.cn|api\.aws)(:\d+)?(/|$)")
 
@@ -200,6 +207,40 @@ class Backend:
             kwargs["endpoint_url"] = self.endpoint_url
         config = self._config.merge(kwargs.pop("config")) if "config" in kwargs else self._config
         return self.session.client(service, region_name=self.region, config=config, **kwargs)
+
+    def for_account(self, account: str) -> Backend:
+        """This backend as another account (a name in :data:`EMULATOR_ACCOUNTS` or a 12-digit id).
+
+        Emulator and endpoint: the credentials of ``sts.assume_role`` into that account's
+        :data:`CROSS_ACCOUNT_ROLE`, as an organization's management account reaches a member account;
+        moto (and LocalStack) answer requests signed with them as that account. Real AWS: the profile
+        named by ``LABS_AWS_PROFILE_<NAME>``, whose account is checked with STS like the lab's own.
+        """
+        name = account.strip().lower()
+        if self.kind is BackendKind.AWS:
+            variable = PROFILE_ENV.format(re.sub(r"\W", "_", name).upper())
+            profile = os.environ.get(variable)
+            if not profile:
+                raise LabError(f"No AWS profile is configured for the '{account}' account.",
+                               f"Set {variable}=<profile of that account> (a second, explicit profile); the lab's "
+                               "own credentials are never used for another account.")
+            session = boto3.Session(profile_name=profile, region_name=self.region)
+            actual = session.client("sts", region_name=self.region, config=self._config).get_caller_identity()["Account"]
+            _confirmed_accounts.add(actual)
+            return Backend(self.kind, self.region, session, account_id=actual, _config=self._config)
+        account_id = EMULATOR_ACCOUNTS.get(name, account)
+        if not re.fullmatch(r"\d{12}", account_id):
+            raise LabError(f"Unknown account '{account}'.{did_you_mean(name, list(EMULATOR_ACCOUNTS))}",
+                           f"Name one of {', '.join(EMULATOR_ACCOUNTS)} or give a 12-digit account id.")
+        if account_id == self.account_id:
+            return self
+        credentials = self.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/{CROSS_ACCOUNT_ROLE}", RoleSessionName="securecart-lab")["Credentials"]
+        session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
+                                aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"], region_name=self.region)
+        return Backend(self.kind, self.region, session, endpoint_url=self.endpoint_url, account_id=account_id,
+                       _config=self._config)
 
     def describe(self) -> str:
         """One line for a notebook: where calls go, without secrets or account ids."""

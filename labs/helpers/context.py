@@ -14,6 +14,7 @@ Other parts of the helpers (the flow trace, for one) attach to new clients throu
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import weakref
@@ -78,7 +79,8 @@ class Lab:
     tags: dict[str, str]
     #: (inventory kind, resource name) of everything created through this lab's clients.
     registry: set[tuple[str, str]] = field(default_factory=set)
-    _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
+    _clients: dict[tuple[str, str | None], BaseClient] = field(default_factory=dict, repr=False)
+    _accounts: dict[str, Backend] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _flow: Any = field(default=None, repr=False)
     _teardown_listeners: list[Callable[[], Any]] = field(default_factory=list, repr=False)
@@ -103,16 +105,27 @@ class Lab:
         return name.startswith(self.prefix) or (kind, name) in self.registry
 
     # ------------------------------------------------------------------ clients
-    def client(self, service: str) -> BaseClient:
-        """A plain boto3 client on this lab's backend, one per service, with tagging and tracing."""
+    def client(self, service: str, account: str | None = None) -> BaseClient:
+        """A plain boto3 client on this lab's backend, one per service, with tagging and tracing.
+
+        ``account`` names another account (``"security"``, or a 12-digit id) for the cross-account
+        steps: see :meth:`Backend.for_account` for how each backend reaches it. Resources made there are
+        tagged and recorded too, and ``teardown()`` deletes them in that account."""
+        key = (service, account)
         with self._lock:
-            if service not in self._clients:
-                client = self.backend.client(service)
+            if key not in self._clients:
+                backend = self._account_backend(account) if account else self.backend
+                client = backend.client(service)
                 client.meta.events.register("before-parameter-build", self._tag_and_record)
                 for hook in _client_hooks:
                     hook(client, self)
-                self._clients[service] = client
-            return self._clients[service]
+                self._clients[key] = client
+            return self._clients[key]
+
+    def _account_backend(self, account: str) -> Backend:
+        if account not in self._accounts:
+            self._accounts[account] = self.backend.for_account(account)
+        return self._accounts[account]
 
     def _tag_and_record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         key = (model.service_model.service_name, model.name)
@@ -173,6 +186,10 @@ class Lab:
         it again. On real AWS some deletions finish asynchronously (a queue can show in listings
         for up to 60 s), so there ``verify`` only reports what is still listed.
         """
+        for account in list(self._accounts):  # the other accounts' resources first: they may point here
+            other = functools.partial(self._other_account_client, account=account)
+            found = inventory.find(other, self.owns)
+            inventory.delete_all(other, found.resources)
         listing = self.resources()
         report = inventory.delete_all(self.client, listing.resources)
         report.unlisted.update(listing.failed)
@@ -190,6 +207,9 @@ class Lab:
                                      "Run lab.teardown() again; if it persists, restart the kernel (the emulator "
                                      "forgets everything) or run 'python -m labs sweep'.", report)
         return report
+
+    def _other_account_client(self, service: str, *, account: str) -> BaseClient:
+        return self.client(service, account=account)
 
     def on_teardown(self, listener: Callable[[inventory.DeleteReport], Any]) -> None:
         """Call ``listener(report)`` after every teardown of this lab, e.g. a dashboard marking the

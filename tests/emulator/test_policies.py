@@ -52,3 +52,24 @@ def test_arn_matching_is_per_component() -> None:
     assert arn_like("arn:aws:sns:*:123456789012:*", TOPIC)
     assert not arn_like("arn:aws:sns:*:123456789012", TOPIC)
     assert not arn_like("arn:aws:sqs:*:*:*", TOPIC)
+
+
+def test_set_operator_prefixes_on_single_valued_keys() -> None:
+    """"Multivalued context keys": ForAnyValue needs a match; ForAllValues also holds without the key."""
+    statement = _allow(Condition={"ForAllValues:StringEquals": {"events:source": ["a", "b"]}})
+    assert evaluate({"Statement": [statement]}, **{**SNS, "context": {"events:source": "a"}}).allowed
+    assert not evaluate({"Statement": [statement]}, **{**SNS, "context": {"events:source": "c"}}).allowed
+    assert evaluate({"Statement": [statement]}, **SNS).allowed
+    any_value = _allow(Condition={"ForAnyValue:StringEquals": {"events:source": ["a"]}})
+    assert not evaluate({"Statement": [any_value]}, **SNS).allowed
+
+
+def test_identity_policies_have_no_principal_and_deny_wins() -> None:
+    from labs.helpers.emulator.policies import evaluate_identity
+
+    allow = {"Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": "arn:aws:events:*:*:event-bus/*"}]}
+    deny = {"Statement": [{"Effect": "Deny", "Action": "events:*", "Resource": "*"}]}
+    bus = "arn:aws:events:us-east-1:222222222222:event-bus/central"
+    assert evaluate_identity([allow], action="events:PutEvents", resource=bus, who="role r").allowed
+    assert not evaluate_identity([allow, deny], action="events:PutEvents", resource=bus, who="role r").allowed
+    assert not evaluate_identity([], action="events:PutEvents", resource=bus, who="role r").allowed

@@ -51,6 +51,7 @@ PATCH_MODULES: list[str] = [
     "sns.create_conflicts",
     "events.targets",
     "events.target_policies",
+    "events.cross_account",
     "events.pattern_tester",
     "events.pattern_arrays",
     "events.replay",
@@ -70,6 +71,7 @@ PATCH_MODULES: list[str] = [
     "stepfunctions.sync_execution",
     "stepfunctions.activities",
     "schemas.registry",
+    "schemas.discovery",
 ]
 
 DISABLE_ENV = "LABS_EMULATOR_DISABLE"

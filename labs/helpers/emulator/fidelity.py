@@ -40,7 +40,7 @@ WORKS_AS_DOCUMENTED: list[tuple[str, str]] = [
     ("SNS to SQS fan-out", ("every subscribed queue gets a copy; RawMessageDelivery; FilterPolicy on "
                             "attributes and on the message body (FilterPolicyScope=MessageBody)")),
     ("EventBridge custom buses and rules", ("content filters (prefix, numeric, anything-but, ...), SQS "
-                                            "targets (FIFO too), archives, cross-account bus targets")),
+                                            "targets (FIFO too), archives")),
     ("Step Functions executions", ("Choice, Pass, Wait, Parallel, Map, Fail, Succeed run; the optimized "
                                    "integrations sqs:sendMessage and dynamodb:putItem act; history events")),
     ("Kinesis Data Streams", "multi-shard streams, PutRecords, shard iterators, GetRecords"),
@@ -50,8 +50,10 @@ WORKS_AS_DOCUMENTED: list[tuple[str, str]] = [
 #: Differences the layer does not close (yet). Stated so nobody mistakes the emulator for AWS.
 REMAINING: list[Row] = [
     Row("IAM permissions", "not enforced: every call is allowed; queue, topic and function policies are stored, not checked",
-        "the student's own calls are not authorised (every call is allowed) and IAM roles are not evaluated; "
-        "resource policies are evaluated for SNS and EventBridge deliveries to queues, topics and functions "
+        "the student's own calls are not authorised (every call is allowed) and IAM roles are evaluated only for "
+        "EventBridge targets that are another account's bus; "
+        "resource policies are evaluated for SNS and EventBridge deliveries to queues, topics, functions and "
+        "other accounts' event buses "
         "(Effect, Principal, Action, Resource and the String/Arn/Null condition operators)",
         "every call is authorised against IAM and resource policies"),
     Row("SNS email and SMS subscriptions", "confirmed at once; a publish to them records nothing observable",

@@ -56,6 +56,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sns_create_conflicts": ["sns/test_sns_create_conflicts.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_target_policies": ["events/test_events_target_policies.py"],
+    "events_cross_account": ["events/test_events_cross_account.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
     "events_pattern_arrays": ["events/test_events_patterns.py"],
     "events_replay": ["events/test_events_archive_cross_account.py"],
@@ -75,6 +76,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sfn_sync_execution": ["stepfunctions/test_stepfunctions_sync_execution.py"],
     "sfn_activities": ["stepfunctions/test_stepfunctions_activities.py"],
     "schemas_registry": ["schemas/test_schemas_registry.py"],
+    "schemas_discovery": ["schemas/test_schemas_discovery.py"],
 }
 
 _COUNT = re.compile(r"(\d+) (failed|passed|error|errors)\b")

@@ -30,6 +30,13 @@ Elements evaluated (IAM User Guide, "IAM JSON policy elements reference"):
   true" ("IAM JSON policy elements: Condition operators"); ``...IfExists`` holds without the key. An
   operator this module does not know makes an Allow statement not apply (a Deny one applies), and
   the reason says so, rather than guessing.
+* The set-operator prefixes ``ForAllValues:`` and ``ForAnyValue:`` ("Multivalued context keys") on
+  the single-valued keys this module is given: ``ForAnyValue`` holds when the value matches one of the
+  listed values; ``ForAllValues`` also holds when the key is missing ("If the key is not present in the
+  request ... ForAllValues returns true"). The EventBridge example policy "Send events to a custom bus
+  in a different account" uses ``ForAllValues:StringEquals`` on ``events:source``.
+* Identity-based policies (a role's inline and attached policies: no ``Principal`` element) with
+  :func:`evaluate_identity`.
 
 Why not moto's own evaluator: ``moto.iam.access_control.IAMPolicyStatement`` (the one moto uses for
 IAM-authenticated requests and S3 bucket policies) checks only ``Principal.AWS`` (a service
@@ -124,6 +131,11 @@ class UnsupportedCondition(Exception):
 def _conditions_hold(conditions: dict[str, Any], context: dict[str, str]) -> bool:
     lowered = {key.lower(): value for key, value in context.items()}
     for operator, pairs in (conditions or {}).items():
+        qualifier, _, operator = operator.rpartition(":")
+        if qualifier not in {"", "ForAllValues", "ForAnyValue"}:
+            raise UnsupportedCondition(f"{qualifier}:{operator}")
+        if qualifier == "ForAllValues" and not any(k.lower() in lowered for k in (pairs or {})):
+            continue  # ForAllValues over an absent key holds
         if_exists = operator.endswith("IfExists")
         base = operator[: -len("IfExists")] if if_exists else operator
         for key, wanted in (pairs or {}).items():
@@ -149,8 +161,11 @@ def _conditions_hold(conditions: dict[str, Any], context: dict[str, str]) -> boo
 
 
 def _statement_applies(statement: dict[str, Any], *, action: str, resource: str, service: str | None,
-                       account: str | None, principal_arn: str | None, context: dict[str, str]) -> bool:
-    if "NotPrincipal" in statement:
+                       account: str | None, principal_arn: str | None, context: dict[str, str],
+                       identity: bool = False) -> bool:
+    if identity:  # an identity policy applies to the identity it is attached to: no Principal element
+        pass
+    elif "NotPrincipal" in statement:
         if _principal_matches(statement["NotPrincipal"], service, account, principal_arn):
             return False
     elif not _principal_matches(statement.get("Principal"), service, account, principal_arn):
@@ -184,18 +199,35 @@ def load(policy: Any) -> dict[str, Any] | None:
 def evaluate(policy: Any, *, action: str, resource: str, service: str | None = None, account: str | None = None,
              principal_arn: str | None = None, context: dict[str, str] | None = None) -> Decision:
     """Whether ``policy`` lets the principal perform ``action`` on ``resource`` in ``context``."""
-    document = load(policy)
+    return _evaluate([policy], action=action, resource=resource, service=service, account=account,
+                     principal_arn=principal_arn, context=context, identity=False)
+
+
+def evaluate_identity(policies: list[Any], *, action: str, resource: str, who: str,
+                      context: dict[str, str] | None = None) -> Decision:
+    """Whether the identity policies ``policies`` (of one role or user, named ``who``) allow ``action`` on
+    ``resource``: any explicit Deny wins, otherwise one Allow is needed (IAM User Guide, "Policy
+    evaluation logic")."""
+    return _evaluate(policies, action=action, resource=resource, principal_arn=who, context=context, identity=True)
+
+
+def _evaluate(policies: list[Any], *, action: str, resource: str, service: str | None = None,
+              account: str | None = None, principal_arn: str | None = None,
+              context: dict[str, str] | None = None, identity: bool) -> Decision:
+    documents = [d for d in (load(p) for p in policies) if d is not None]
     who = service or principal_arn or account or "the caller"
-    if document is None:
+    if not documents:
         return Decision(False, "it has no policy")
+    statements = [s for d in documents for s in _as_list(d.get("Statement"))]
     allowed_by = None
-    for index, statement in enumerate(_as_list(document.get("Statement"))):
+    for index, statement in enumerate(statements):
         if not isinstance(statement, dict):
             continue
         label = f"statement '{statement.get('Sid')}'" if statement.get("Sid") else f"statement {index + 1}"
         try:
             applies = _statement_applies(statement, action=action, resource=resource, service=service,
-                                         account=account, principal_arn=principal_arn, context=context or {})
+                                         account=account, principal_arn=principal_arn, context=context or {},
+                                         identity=identity)
         except UnsupportedCondition as err:
             # Not evaluated: an Allow we cannot check does not allow; a Deny we cannot check is reported.
             if statement.get("Effect") == "Deny":

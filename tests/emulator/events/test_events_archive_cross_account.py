@@ -89,9 +89,12 @@ def test_rule_forwards_to_another_accounts_bus(lab: Lab, monkeypatch: pytest.Mon
         {"account": [shop_account], "source": ["securecart.orders"]}))["RuleArn"]
     sqs_b.set_queue_attributes(QueueUrl=audit, Attributes={"Policy": queue_policy(audit_arn, from_shop)})
     events_b.put_targets(Rule="from-shop", EventBusName="security-central", Targets=[{"Id": "q", "Arn": audit_arn}])
+    # The receiver's bus policy lets the shop's account in (events_cross_account checks it).
+    events_b.put_permission(EventBusName="security-central", Action="events:PutEvents", Principal=shop_account,
+                            StatementId="from-shop")
     monkeypatch.delenv("MOTO_ACCOUNT_ID")
 
-    bus = rule(lab, [{"Id": "central", "Arn": central, "RoleArn": f"arn:aws:iam::{shop_account}:role/forward"}])
+    bus = rule(lab, [{"Id": "central", "Arn": central}])
     put_order(lab, bus)
 
     monkeypatch.setenv("MOTO_ACCOUNT_ID", SECURITY_ACCOUNT)

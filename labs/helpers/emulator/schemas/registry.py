@@ -416,6 +416,10 @@ def response_class() -> type:
     return _response_class()
 
 
+#: Path regexes other schemas patches answer through the same dispatcher (schemas_discovery's discoverers).
+EXTRA_PATHS: list[str] = []
+
+
 def url_paths() -> dict[str, Any]:
     """moto-style ``url_paths``: path regex (``{0}`` = the URL base) -> dispatcher."""
     dispatch = response_class().dispatch
@@ -429,6 +433,7 @@ def url_paths() -> dict[str, Any]:
         schema + "/versions$": dispatch,
         schema + "/version/(?P<schemaVersion>[^/]+)$": dispatch,
         "{0}/tags/(?P<resourceArn>.+)$": dispatch,
+        **{path: dispatch for path in EXTRA_PATHS},
     }
 
 
