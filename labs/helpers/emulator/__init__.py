@@ -47,6 +47,7 @@ PATCH_MODULES: list[str] = [
     "sns.delivery_policies",
     "sns.email_confirmation",
     "sns.fifo_throughput_scope",
+    "sns.subscription_redrive",
     "events.targets",
     "events.target_policies",
     "events.pattern_tester",
