@@ -48,6 +48,7 @@ PATCH_MODULES: list[str] = [
     "sns.email_confirmation",
     "sns.fifo_throughput_scope",
     "sns.subscription_redrive",
+    "sns.publish_batch",
     "events.targets",
     "events.target_policies",
     "events.pattern_tester",
