@@ -49,6 +49,7 @@ PATCH_MODULES: list[str] = [
     "sns.fifo_throughput_scope",
     "sns.subscription_redrive",
     "sns.publish_batch",
+    "sns.fifo_delivery",
     "events.targets",
     "events.target_policies",
     "events.pattern_tester",

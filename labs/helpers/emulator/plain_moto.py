@@ -54,6 +54,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sns_fifo_throughput_scope": ["sns/test_sns_fifo_throughput_scope.py"],
     "sns_subscription_redrive": ["sns/test_sns_subscription_redrive.py"],
     "sns_publish_batch": ["sns/test_sns_publish_batch.py"],
+    "sns_fifo_delivery": ["sns/test_sns_fifo_delivery.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_target_policies": ["events/test_events_target_policies.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
