@@ -182,15 +182,18 @@ def _in_flight_through_api(lab: Lab) -> list[str]:
 def outbox(lab: Lab | None = None, protocol: str | None = None) -> list[dict[str, Any]]:
     """Email, email-json and SMS messages SNS delivered on the embedded emulator, oldest first.
 
-    With a lab, only deliveries from that lab's topics. Each entry: ``protocol``, ``endpoint``,
-    ``subject``, ``message``, ``message_id``, ``topic_arn`` (and ``body``, what the recipient gets).
-    On real AWS these go to real mailboxes and phones, so there is nothing to read here.
+    With a lab, only deliveries from that lab's topics, plus the SMS that belong to no topic (a publish
+    with ``PhoneNumber``, an SMS sandbox verification code: ``type="SandboxVerification"``, ``otp``).
+    Each entry: ``protocol``, ``endpoint``, ``subject``, ``message``, ``message_id``, ``topic_arn``
+    (and ``body``, what the recipient gets; SMS also ``sms_type``). On real AWS these go to real
+    mailboxes and phones, so there is nothing to read here.
     """
     from .emulator.sns.delivery_protocols import sent
 
     entries = sent(protocol)
     if lab is not None:  # the lab's topics: its prefix, or created through it under another name
-        entries = [e for e in entries if lab.owns("sns-topic", e["topic_arn"].rsplit(":", 1)[-1])]
+        entries = [e for e in entries
+                   if not e["topic_arn"] or lab.owns("sns-topic", e["topic_arn"].rsplit(":", 1)[-1])]
     return entries
 
 

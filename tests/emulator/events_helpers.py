@@ -96,7 +96,18 @@ def confirm_emails(lab: Lab) -> None:
 
 
 def notifications(lab: Lab, protocol: str) -> list[dict[str, Any]]:
-    """The lab's outbox for ``protocol`` without subscription confirmation messages."""
+    """The lab's outbox for ``protocol`` without subscription confirmation and SMS sandbox verification messages."""
     from labs.helpers.functions import outbox
 
-    return [m for m in outbox(lab, protocol) if m.get("type") != "SubscriptionConfirmation"]
+    return [m for m in outbox(lab, protocol) if m.get("type") not in ("SubscriptionConfirmation", "SandboxVerification")]
+
+
+def verify_phone(lab: Lab, number: str) -> None:
+    """Verify ``number`` in the SMS sandbox with the OTP the emulator's outbox received (sns_sms_sandbox), as a
+    learner would with the code texted to the phone."""
+    from labs.helpers.functions import outbox
+
+    sns = lab.client("sns")
+    sns.create_sms_sandbox_phone_number(PhoneNumber=number)
+    [*_, code] = [m["otp"] for m in outbox(lab, "sms") if m.get("type") == "SandboxVerification" and m["endpoint"] == number]
+    sns.verify_sms_sandbox_phone_number(PhoneNumber=number, OneTimePassword=code)

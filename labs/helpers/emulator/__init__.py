@@ -50,6 +50,7 @@ PATCH_MODULES: list[str] = [
     "sns.subscription_redrive",
     "sns.publish_batch",
     "sns.fifo_delivery",
+    "sns.sms_sandbox",
     "events.targets",
     "events.target_policies",
     "events.pattern_tester",

@@ -55,6 +55,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sns_subscription_redrive": ["sns/test_sns_subscription_redrive.py"],
     "sns_publish_batch": ["sns/test_sns_publish_batch.py"],
     "sns_fifo_delivery": ["sns/test_sns_fifo_delivery.py"],
+    "sns_sms_sandbox": ["sns/test_sns_sms_sandbox.py"],
     "events_targets": ["events/test_events_targets.py", "events/test_events_input.py", "events/test_events_retry_dlq.py"],
     "events_target_policies": ["events/test_events_target_policies.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
