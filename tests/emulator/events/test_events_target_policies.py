@@ -73,7 +73,7 @@ def test_a_dlq_whose_own_policy_refuses_loses_the_event(lab: Lab, deliveries: li
 
 
 def test_a_dlq_policy_for_another_rule_refuses_too(lab: Lab) -> None:
-    url, arn = queue(lab, "audit")
+    _, arn = queue(lab, "audit")
     dlq_url, dlq_arn = queue(lab, "audit-dlq")
     bus = rule(lab, [{"Id": "q", "Arn": arn, "DeadLetterConfig": {"Arn": dlq_arn}}], allow=False, allow_dlq=False)
     other = _rule_arn(lab).replace(lab.name("orders-rule"), lab.name("other-rule"))

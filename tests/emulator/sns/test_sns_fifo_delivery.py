@@ -102,8 +102,8 @@ def test_publish_errors_are_awss(lab: Lab) -> None:
     assert _error(err) == ("InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
     with pytest.raises(ClientError) as err:
         sns.publish(TopicArn=topic, Message="m", MessageGroupId="g")
-    assert _error(err) == ("InvalidParameter", "Invalid parameter: The topic should either have ContentBasedDeduplication "
-                                               "enabled or MessageDeduplicationId provided explicitly")
+    assert _error(err) == ("InvalidParameter", ("Invalid parameter: The topic should either have ContentBasedDeduplication "
+                                                "enabled or MessageDeduplicationId provided explicitly"))
 
 
 def test_a_fifo_queue_cannot_subscribe_to_a_standard_topic(lab: Lab) -> None:
@@ -111,8 +111,8 @@ def test_a_fifo_queue_cannot_subscribe_to_a_standard_topic(lab: Lab) -> None:
     _, arn = lh.queue(lab, "orders.fifo", FifoQueue="true")
     with pytest.raises(ClientError) as err:
         lab.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    assert _error(err) == ("InvalidParameter", "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues "
-                                               "can not be subscribed to standard SNS topics")
+    assert _error(err) == ("InvalidParameter", ("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues "
+                                                "can not be subscribed to standard SNS topics"))
 
 
 @pytest.mark.parametrize(("protocol", "endpoint"), [("email", "ops@example.com"), ("sms", "+15555550100")])

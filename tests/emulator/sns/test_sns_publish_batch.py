@@ -104,11 +104,11 @@ BAD_ATTRIBUTES = [
     ({"attr1": {"DataType": "Binary", "StringValue": "123"}},
      "The message attribute 'attr1' with type 'Binary' must use field 'Binary'."),
     ({"attr1": {"DataType": "InvalidType", "StringValue": "123"}},
-     "The message attribute 'attr1' has an invalid message attribute type, the set of supported type prefixes is "
-     "Binary, Number, and String."),
+     ("The message attribute 'attr1' has an invalid message attribute type, the set of supported type prefixes is "
+      "Binary, Number, and String.")),
     ({"a^*?": {"DataType": "String", "StringValue": "1"}},
-     "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include "
-     "alphanumeric characters, hyphens, underscores, or dots."),
+     ("Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include "
+      "alphanumeric characters, hyphens, underscores, or dots.")),
     ({".abc": {"DataType": "String", "StringValue": "1"}}, "Invalid message attribute name starting with character '.' was found."),
     ({"a..bc": {"DataType": "String", "StringValue": "1"}}, "Message attribute name can not have successive '.' character."),
 ]
@@ -133,8 +133,8 @@ def test_a_missing_data_type_is_a_validation_error_naming_the_entry(lab: Lab) ->
     topic, raw = _topic(lab), _raw_sns(lab)
     with pytest.raises(ClientError) as err:
         raw.publish(TopicArn=topic, Message="m", MessageAttributes={"attr1": {"StringValue": "v"}})
-    assert _error(err) == ("ValidationError", "1 validation error detected: Value null at "
-                           "'messageAttributes.attr1.member.dataType' failed to satisfy constraint: Member must not be null")
+    assert _error(err) == ("ValidationError", ("1 validation error detected: Value null at "
+                           "'messageAttributes.attr1.member.dataType' failed to satisfy constraint: Member must not be null"))
     assert _batch(lab, topic, [{"Id": "1", "Message": "m", "MessageAttributes": {"attr1": {"StringValue": "v"}}}],
                   client=raw)[1].startswith("1 validation error detected: Value null at "
                                             "'publishBatchRequestEntries.1.member.messageAttributes.attr1")
@@ -143,5 +143,5 @@ def test_a_missing_data_type_is_a_validation_error_naming_the_entry(lab: Lab) ->
 def test_a_fifo_entry_without_deduplication_fails_the_whole_batch(lab: Lab) -> None:
     topic = _topic(lab, "order-events.fifo", FifoTopic="true")
     assert _batch(lab, topic, [{"Id": "1", "Message": "m", "MessageGroupId": "g"}]) == (
-        "InvalidParameter", "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
-                            "MessageDeduplicationId provided explicitly")
+        "InvalidParameter", ("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
+                             "MessageDeduplicationId provided explicitly"))

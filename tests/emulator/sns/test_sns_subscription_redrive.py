@@ -179,5 +179,5 @@ def test_a_fifo_subscription_needs_a_fifo_dlq(lab: Lab) -> None:
     with pytest.raises(ClientError) as err:
         lab.client("sns").set_subscription_attributes(SubscriptionArn=sub, AttributeName="RedrivePolicy",
                                                       AttributeValue=_redrive(dlq_arn))
-    assert _error(err) == ("InvalidParameter", "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for "
-                                               "a FIFO Subscription to a FIFO Topic.")
+    assert _error(err) == ("InvalidParameter", ("Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for "
+                                                "a FIFO Subscription to a FIFO Topic."))

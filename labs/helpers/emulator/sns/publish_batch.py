@@ -148,7 +148,11 @@ def check_publish(message: Any, attributes: dict[str, Any] | None) -> None:
 
 def check_batch(backend: Any, topic_arn: str, entries: list[dict[str, Any]]) -> None:
     """PublishBatch's checks, in the order AWS makes them (the whole request fails on the first)."""
-    from moto.sns.exceptions import BatchEntryIdsNotDistinct, SNSInvalidParameter, TooManyEntriesInBatchRequest
+    from moto.sns.exceptions import (
+        BatchEntryIdsNotDistinct,
+        SNSInvalidParameter,
+        TooManyEntriesInBatchRequest,
+    )
 
     if not entries:
         raise _error("EmptyBatchRequest", "The batch request doesn't contain any entries.")

@@ -75,7 +75,7 @@ def sms_type(backend: Any, message_attributes: dict[str, Any] | None) -> str:
     return str(value or backend.sms_attributes.get("DefaultSMSType") or "Promotional")
 
 
-def _error(code: str, message: str, status: int = 400) -> Exception:
+def _error(code: str, message: str) -> Exception:
     from moto.sns.exceptions import SNSException
 
     error = SNSException(message)
@@ -131,7 +131,7 @@ def verify_sms_sandbox_phone_number(self: Any) -> Any:
     with _lock:
         entry = _book(self.current_account, self.region).get(number)
         if entry is None:
-            raise _error("ResourceNotFound", f"Destination phone number {number} not found in the SMS sandbox.", 404)
+            raise _error("ResourceNotFound", f"Destination phone number {number} not found in the SMS sandbox.")
         if entry["status"] != "Verified":
             if otp != entry["otp"]:
                 raise _error("VerificationException", "Invalid one-time password (OTP).")
@@ -153,7 +153,7 @@ def delete_sms_sandbox_phone_number(self: Any) -> Any:
     number = _check_number(self._get_param("PhoneNumber"))
     with _lock:
         if _book(self.current_account, self.region).pop(number, None) is None:
-            raise _error("ResourceNotFound", f"Destination phone number {number} not found in the SMS sandbox.", 404)
+            raise _error("ResourceNotFound", f"Destination phone number {number} not found in the SMS sandbox.")
     return EmptyResult()
 
 
