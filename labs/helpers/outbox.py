@@ -74,3 +74,16 @@ def confirmation_token(lab: Lab, endpoint: str) -> str:
             return str(token)
     raise LabError(f"No subscription confirmation was sent to {endpoint}.",
                    f"Subscribe {endpoint} with protocol 'email' or 'email-json' first; SNS then sends the confirmation.")
+
+
+def verification_code(lab: Lab, phone: str) -> str:
+    """The one-time password SNS texted to ``phone`` for the SMS sandbox (``create_sms_sandbox_phone_number``);
+    ``verify_sms_sandbox_phone_number`` takes it."""
+    if lab.backend.kind is BackendKind.AWS:
+        raise LabError(f"On real AWS the one-time password is texted to {phone}.",
+                       "Read it on that phone and pass it to verify_sms_sandbox_phone_number.")
+    for entry in reversed(messages(lab, "sms", endpoint=phone)):
+        if entry.get("type") == "SandboxVerification" and entry.get("otp"):
+            return str(entry["otp"])
+    raise LabError(f"No verification code was texted to {phone}.",
+                   f"Call create_sms_sandbox_phone_number(PhoneNumber='{phone}') first; SNS then texts the code.")

@@ -19,11 +19,13 @@ def drain(lab: Lab, url: str) -> list[dict[str, Any]]:
 
 
 def rule(lab: Lab, targets: list[dict[str, Any]], pattern: dict[str, Any] | None = None,
-         bus: str = "orders-bus", name: str = "orders-rule", allow: bool = True) -> str:
+         bus: str = "orders-bus", name: str = "orders-rule", allow: bool = True, allow_dlq: bool = True) -> str:
     """A rule on a custom bus (created if needed) with ``targets``; returns the bus name.
 
     With ``allow`` (the default) every SQS, SNS and Lambda target without a RoleArn gets the resource policy
-    statement that lets this rule deliver, as AWS requires (tests about policies pass ``allow=False``)."""
+    statement that lets this rule deliver, as AWS requires (tests about policies pass ``allow=False``); with
+    ``allow_dlq`` (the default) every target's DeadLetterConfig queue gets the statement that lets the rule
+    write to it (AWS: "Granting permissions to the dead-letter queue")."""
     events = lab.client("events")
     bus_name = lab.name(bus)
     if bus_name not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
@@ -33,6 +35,9 @@ def rule(lab: Lab, targets: list[dict[str, Any]], pattern: dict[str, Any] | None
     for target in targets if allow else []:
         if not target.get("RoleArn"):
             grant(lab, str(target["Arn"]), rule_arn)
+    for target in targets if allow_dlq else []:
+        if (target.get("DeadLetterConfig") or {}).get("Arn"):
+            grant(lab, str(target["DeadLetterConfig"]["Arn"]), rule_arn)
     events.put_targets(Rule=lab.name(name), EventBusName=bus_name, Targets=targets)
     return bus_name
 
@@ -91,7 +96,18 @@ def confirm_emails(lab: Lab) -> None:
 
 
 def notifications(lab: Lab, protocol: str) -> list[dict[str, Any]]:
-    """The lab's outbox for ``protocol`` without subscription confirmation messages."""
+    """The lab's outbox for ``protocol`` without subscription confirmation and SMS sandbox verification messages."""
     from labs.helpers.functions import outbox
 
-    return [m for m in outbox(lab, protocol) if m.get("type") != "SubscriptionConfirmation"]
+    return [m for m in outbox(lab, protocol) if m.get("type") not in ("SubscriptionConfirmation", "SandboxVerification")]
+
+
+def verify_phone(lab: Lab, number: str) -> None:
+    """Verify ``number`` in the SMS sandbox with the OTP the emulator's outbox received (sns_sms_sandbox), as a
+    learner would with the code texted to the phone."""
+    from labs.helpers.functions import outbox
+
+    sns = lab.client("sns")
+    sns.create_sms_sandbox_phone_number(PhoneNumber=number)
+    [*_, code] = [m["otp"] for m in outbox(lab, "sms") if m.get("type") == "SandboxVerification" and m["endpoint"] == number]
+    sns.verify_sms_sandbox_phone_number(PhoneNumber=number, OneTimePassword=code)

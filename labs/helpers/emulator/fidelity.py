@@ -59,7 +59,8 @@ REMAINING: list[Row] = [
     Row("SNS email and SMS subscriptions", "confirmed at once; a publish to them records nothing observable",
         "the confirmation message and the deliveries land in the emulator's outbox (functions.outbox(lab)), "
         "nothing is sent; confirming means calling confirm_subscription with the outbox's token; the SMS "
-        "sandbox's verified destination numbers are not modelled",
+        "sandbox's verification code also lands there (the 24-hour wait before deleting a number and the OTP "
+        "rate limit are not modelled)",
         "confirmation links and messages reach real mailboxes and phones; an account in the SMS sandbox can "
         "only text verified numbers"),
     Row("Lambda execution environment", "no code runs without Docker",

@@ -37,7 +37,7 @@ COLUMNS: dict[str, Any] = {
 }
 
 #: Delivery actions whose *target* is known to be a given kind of resource.
-_TARGET_KIND_BY_ACTION = {"dlq-move": "dlq", "esm-invoke": "lambda", "invoke": "lambda"}
+_TARGET_KIND_BY_ACTION = {"dlq-move": "dlq", "dead-letter": "dlq", "esm-invoke": "lambda", "invoke": "lambda"}
 #: SNS subscription protocols / Step Functions integrations -> kind of the target.
 _PROTOCOL_KIND = {"sqs": "sqs", "lambda": "lambda", "firehose": "other", "http": "other", "https": "other",
                   "email": "other", "sms": "other", "sns": "sns", "dynamodb": "dynamodb", "events": "events",

@@ -57,6 +57,31 @@ def test_refused_event_goes_to_the_targets_dlq_with_no_permissions(lab: Lab, del
     assert _matches(deliveries)[-1].status == "dead-lettered"
 
 
+def test_a_dlq_whose_own_policy_refuses_loses_the_event(lab: Lab, deliveries: list[Delivery]) -> None:
+    """"Granting permissions to the dead-letter queue": EventBridge needs sqs:SendMessage on the DLQ too."""
+    url, arn = queue(lab, "audit")
+    dlq_url, dlq_arn = queue(lab, "audit-dlq")
+    lab.client("sqs").delete_queue(QueueUrl=url)  # a target that no longer exists: straight to the DLQ
+    bus = rule(lab, [{"Id": "q", "Arn": arn, "DeadLetterConfig": {"Arn": dlq_arn}}], allow=False, allow_dlq=False)
+    put_order(lab, bus)
+    assert drain(lab, dlq_url) == []
+    [match] = _matches(deliveries)
+    assert match.status == "failed" and match.detail["dead_letter_queue"] == dlq_arn
+    assert match.detail["dead_letter_error"].startswith(
+        f"queue policy of dead-letter queue {lab.name('audit-dlq')} does not allow events.amazonaws.com from rule "
+        f"{lab.name('orders-rule')}")
+
+
+def test_a_dlq_policy_for_another_rule_refuses_too(lab: Lab) -> None:
+    _, arn = queue(lab, "audit")
+    dlq_url, dlq_arn = queue(lab, "audit-dlq")
+    bus = rule(lab, [{"Id": "q", "Arn": arn, "DeadLetterConfig": {"Arn": dlq_arn}}], allow=False, allow_dlq=False)
+    other = _rule_arn(lab).replace(lab.name("orders-rule"), lab.name("other-rule"))
+    res.allow_service_to_send(lab, res.QueueRef(lab.name("audit-dlq"), dlq_url, dlq_arn), EVENTS, other)
+    put_order(lab, bus)
+    assert drain(lab, dlq_url) == []
+
+
 def test_the_policy_ensure_rule_writes_lets_the_rule_in(lab: Lab) -> None:
     audit = res.ensure_queue(lab, "audit")
     bus = res.ensure_event_bus(lab, "orders-bus").rsplit("/", 1)[-1]

@@ -17,7 +17,7 @@ from labs.helpers import Lab, start_lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox
 from labs.helpers.observe import Delivery
-from tests.emulator.events_helpers import confirm_emails, grant, notifications
+from tests.emulator.events_helpers import confirm_emails, grant, notifications, verify_phone
 
 STATUS = {"DataType": "String", "StringValue": "PAID"}
 
@@ -59,6 +59,7 @@ def test_email_email_json_and_sms_are_recorded_in_the_outbox(lab: Lab) -> None:
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@securecart.example")
     sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint="audit@securecart.example")
     sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100")
+    verify_phone(lab, "+15555550100")  # the account is in the SMS sandbox (sns_sms_sandbox)
     confirm_emails(lab)  # email subscriptions deliver once confirmed (sns_email_confirmation)
     message_id = sns.publish(TopicArn=topic, Message="Order o-1 shipped", Subject="Shipped")["MessageId"]
     mails = notifications(lab, "email")
@@ -67,7 +68,7 @@ def test_email_email_json_and_sms_are_recorded_in_the_outbox(lab: Lab) -> None:
     [document] = notifications(lab, "email-json")
     assert json.loads(document["body"])["Message"] == "Order o-1 shipped"
     assert json.loads(document["body"])["Type"] == "Notification"
-    assert [m["endpoint"] for m in outbox(lab, "sms")] == ["+15555550100"]
+    assert [m["endpoint"] for m in notifications(lab, "sms")] == ["+15555550100"]
 
 
 def test_filter_policy_applies_to_every_protocol(lab: Lab, deliveries: list[Delivery]) -> None:
@@ -79,12 +80,13 @@ def test_filter_policy_applies_to_every_protocol(lab: Lab, deliveries: list[Deli
     big_orders = json.dumps({"total": [{"numeric": [">=", 100]}]})
     sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100",
                   Attributes={"FilterPolicy": big_orders, "FilterPolicyScope": "MessageBody"})
+    verify_phone(lab, "+15555550100")
     confirm_emails(lab)
     sns.publish(TopicArn=topic, Message=json.dumps({"total": 20}),
                 MessageAttributes={"status": {"DataType": "String", "StringValue": "PENDING"}})
     sns.publish(TopicArn=topic, Message=json.dumps({"total": 250}), MessageAttributes={"status": STATUS})
     assert [json.loads(m["message"])["total"] for m in notifications(lab, "email")] == [250]
-    assert [json.loads(m["message"])["total"] for m in outbox(lab, "sms")] == [250]
+    assert [json.loads(m["message"])["total"] for m in notifications(lab, "sms")] == [250]
     actions = sorted((d.action, d.detail["protocol"]) for d in deliveries if d.service == "sns")
     assert actions == [("fanout", "email"), ("fanout", "sms"), ("filtered", "email"), ("filtered", "sms")]
 

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from labs.helpers import Lab
 from labs.helpers.emulator import status
 from labs.helpers.functions import outbox
+from tests.emulator.events_helpers import notifications, verify_phone
 
 
 def _topic(lab: Lab) -> str:
@@ -73,5 +74,6 @@ def test_sms_needs_no_confirmation(lab: Lab) -> None:
     topic = _topic(lab)
     arn = sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100")["SubscriptionArn"]
     assert arn.startswith(topic + ":")
+    verify_phone(lab, "+15555550100")  # the SMS sandbox, not a subscription confirmation (sns_sms_sandbox)
     sns.publish(TopicArn=topic, Message="order o-1")
-    assert [m["endpoint"] for m in outbox(lab, "sms")] == ["+15555550100"]
+    assert [m["endpoint"] for m in notifications(lab, "sms")] == ["+15555550100"]

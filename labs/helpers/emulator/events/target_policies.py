@@ -26,6 +26,15 @@ AWS does with such an error: no retry, the target's dead-letter queue if it has 
 ``rule-match`` delivery reported ``failed`` or ``dead-lettered`` with the reason. A target with a
 ``RoleArn`` is not checked (the emulator does not evaluate IAM roles; see "Differences that remain").
 A target that no longer exists keeps failing as before (NO_RESOURCE).
+
+The dead-letter queue is a resource too (user guide, "Using dead-letter queues to process undelivered
+events in EventBridge", "Granting permissions to the dead-letter queue": "To successfully deliver
+events to the queue, EventBridge must have permission to do so"; the console adds the statement, an
+API/SDK user must add it: principal ``events.amazonaws.com``, ``sqs:SendMessage`` on the DLQ,
+``ArnEquals aws:SourceArn`` = the rule). Without it the event is not written to the DLQ and is lost
+(the rule's ``InvocationsFailedToBeSentToDLQ`` metric). Here: this patch wraps the targets layer's
+DLQ writer with the same check, so a refusing DLQ makes the ``rule-match`` delivery ``failed`` with
+``dead_letter_error`` saying why.
 """
 
 from __future__ import annotations
@@ -80,8 +89,34 @@ def refusal(rule: Any, target: dict[str, Any], arn: Arn) -> str | None:
     return None
 
 
+def dlq_refusal(rule: Any, dlq_arn: str) -> str | None:
+    """Why the dead-letter queue's own policy refuses this rule's event, or None (allowed, or missing:
+    a missing DLQ fails in the writer itself)."""
+    from moto.sqs.models import sqs_backends
+
+    arn = Arn.parse(dlq_arn)
+    queue = sqs_backends[arn.account or rule.account_id][arn.region or rule.region_name].queues.get(arn.resource)
+    if queue is None:
+        return None
+    decision = evaluate(queue.policy, action="sqs:SendMessage", resource=queue.queue_arn, service=PRINCIPAL,
+                        context=_context(rule))
+    return None if decision.allowed else \
+        f"queue policy of dead-letter queue {queue.name} does not allow {PRINCIPAL} from rule {rule.name}: {decision.reason}"
+
+
 def _apply() -> None:
     from . import targets
+
+    write_dlq = targets._send_to_dead_letter_queue
+
+    @functools.wraps(write_dlq)
+    def send_to_dead_letter_queue(rule: Any, target: dict[str, Any], *args: Any, **kwargs: Any) -> str:
+        reason = dlq_refusal(rule, target["DeadLetterConfig"]["Arn"])
+        if reason:
+            raise PermissionError(reason)
+        return write_dlq(rule, target, *args, **kwargs)
+
+    targets._send_to_dead_letter_queue = send_to_dead_letter_queue  # type: ignore[assignment]
 
     choose = targets.deliverer_for
 
@@ -108,7 +143,8 @@ PATCH = Patch(
              "allows events.amazonaws.com (sqs:SendMessage, sns:Publish, lambda:InvokeFunction; typically with "
              "aws:SourceArn = the rule); a refused delivery is not retried, counts as a failed invocation and goes "
              "to the target's dead-letter queue with ERROR_CODE NO_PERMISSIONS",
-    plain_moto="queue, topic and function policies are stored but never evaluated: a rule delivers to every target",
+    plain_moto="queue, topic and function policies are stored but never evaluated: a rule delivers to every target "
+               "(and dead-letters to any queue)",
     apply=_apply,
     targets={"moto.events.models:Rule.send_to_targets": "472e002e2dab"},
 )
