@@ -158,13 +158,21 @@ def _wrap_publish(original: Any) -> Any:
     return publish
 
 
+def outbox_response(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """``GET /moto-api/labs/outbox`` on the shared emulator: the outbox as JSON (``{"sent": [...]}``),
+    so a notebook on ``python -m labs emulator`` reads confirmation tokens as the embedded one does."""
+    return 200, {"Content-Type": "application/json"}, json.dumps({"sent": sent()}, default=str)
+
+
 def _apply() -> None:
+    from moto.moto_api._internal import urls as moto_api_urls
     from moto.sns.models import Subscription
 
     from .. import on_reset
 
     Subscription.publish = _wrap_publish(Subscription.publish)  # type: ignore[method-assign]
     on_reset(clear)
+    moto_api_urls.url_paths["{0}/moto-api/labs/outbox"] = outbox_response
 
 
 PATCH = Patch(
