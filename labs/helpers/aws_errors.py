@@ -125,6 +125,8 @@ _KNOWN: list[_Entry] = [
            "per call), or unsubscribe it and subscribe again."),
     _Entry("InvalidParameter", r"Invalid token", "The token is not the one SNS sent to confirm this subscription.",
            "Use the token of the confirmation message (outbox.confirmation_token) with the TopicArn subscribed to."),
+    _Entry("InvalidParameter", r"MessageGroupId", "Every message published to a FIFO topic needs a MessageGroupId.",
+           "Pass MessageGroupId: the key whose messages must stay in order (here the order id)."),
     _Entry("InvalidParameter", r"ContentBasedDeduplication|MessageDeduplicationId",
            "A FIFO topic needs a deduplication id for every message.",
            "Pass MessageDeduplicationId (unique per event), or turn on the topic's ContentBasedDeduplication."),

@@ -73,7 +73,7 @@ sns.subscribe(TopicArn=status_topic_arn, Protocol="sqs", Endpoint=timeline_arn, 
 
 
 def _status(call: str) -> dict[int, str]:
-    return {1: f"return sns.publish(TopicArn=topic_arn, Message=json.dumps(event){call})['MessageId']"}
+    return {0: f"return sns.publish(TopicArn=topic_arn, Message=json.dumps(event){call})['MessageId']"}
 
 
 PERMISSION = ('lam.add_permission(FunctionName=notifier, StatementId="sns-order-events", Action="lambda:InvokeFunction", '
@@ -363,14 +363,14 @@ sns.set_subscription_attributes(SubscriptionArn=crm_subscription, AttributeName=
       f"{LAB}.subscription-dlq", expect="correct"),
 
     # ------------------------------------------------------------ 7: FIFO
-    V("7", "a standard topic", {0: FIFO_TOPIC.replace('lab.name("order-status.fifo"), Attributes={"FifoTopic": "true"}',
+    V("7", "a standard topic", {1: FIFO_TOPIC.replace('lab.name("order-status.fifo"), Attributes={"FifoTopic": "true"}',
                                                       'lab.name("order-status")')}, f"{LAB}.fifo", hint=("FifoTopic",),
       raises=True),
     V("7", "one message group for every order", _status(', MessageGroupId="orders", MessageDeduplicationId=event["event_id"]'),
       f"{LAB}.fifo", hint=("order id",)),
     V("7", "the event id as message group", _status(', MessageGroupId=event["event_id"], MessageDeduplicationId=event["event_id"]'),
       f"{LAB}.fifo", hint=("order_id",)),
-    V("7", "a random deduplication id", {1: '''
+    V("7", "a random deduplication id", {0: '''
 import uuid
 return sns.publish(TopicArn=topic_arn, Message=json.dumps(event), MessageGroupId=event["order_id"],
                    MessageDeduplicationId=str(uuid.uuid4()))["MessageId"]'''}, f"{LAB}.fifo", hint=("event_id",)),
@@ -380,9 +380,9 @@ return sns.publish(TopicArn=topic_arn, Message=json.dumps(event), MessageGroupId
     V("7", "deduplicated by order: later events of an order are dropped",
       _status(', MessageGroupId=event["order_id"], MessageDeduplicationId=event["order_id"]'), f"{LAB}.fifo",
       hint=("unique per event",)),
-    V("7", "the timeline gets the envelope", {0: FIFO_TOPIC.replace(', Attributes={"RawMessageDelivery": "true"}', "")},
+    V("7", "the timeline gets the envelope", {1: FIFO_TOPIC.replace(', Attributes={"RawMessageDelivery": "true"}', "")},
       f"{LAB}.fifo", hint=("RawMessageDelivery",)),
-    V("7", "right: content-based deduplication on the topic", {0: FIFO_TOPIC.replace(
+    V("7", "right: content-based deduplication on the topic", {1: FIFO_TOPIC.replace(
         '{"FifoTopic": "true"}', '{"FifoTopic": "true", "ContentBasedDeduplication": "true"}')} | _status(
         ', MessageGroupId=event["order_id"]'), f"{LAB}.fifo", expect="correct"),
     V("7", "right: the order id and event type as deduplication id", _status(

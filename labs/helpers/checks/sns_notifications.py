@@ -279,7 +279,7 @@ def queue_policy(lab: Any, fb: Feedback, allow_topic: Any = None) -> None:
         outcome = probe.run(allow, url, ours)
         if probe.explain_error(outcome, "allow_topic"):
             return
-        policy = probe.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"].get("Policy")
+        policy = probe.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy")
         if not policy:
             fb.wrong("allow_topic(queue_url, topic_arn) left the queue without a policy.",
                      "Set the queue attribute 'Policy' (a JSON string) with set_queue_attributes.")
@@ -657,7 +657,7 @@ def subscription_dlq(lab: Any, fb: Feedback) -> None:
     if dlq_url is None:
         fb.wrong("notifications-dlq does not exist.", "Create it (lab.name('notifications-dlq')).")
         return
-    attrs = lab.client("sqs").get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["Policy"])["Attributes"]
+    attrs = lab.client("sqs").get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["Policy"]).get("Attributes", {})
     reviews = review(attrs.get("Policy"), service=SNS_PRINCIPAL, action="sqs:SendMessage", resource=dlq_arn,
                      source_arn=topic_arn)
     if not reviews or reviews[0].problems:
