@@ -237,3 +237,37 @@ def test_a_wrong_answer_shows_its_check_feedback(lab_page: Any, lab_server: Any)
     assert not overflow, f"the feedback is cut off: {overflow}"
     feedback.screenshot(path=str(lab_page.artefacts / "feedback.png"))
     lab_page.screenshot(lab_page.artefacts / "screen-feedback.png")
+
+
+def test_lab2_wrong_then_right_queue_policy(lab_page: Any, lab_server: Any) -> None:
+    """Lab 2 as a learner meets it: exercise 3a answered with a policy that forgets the aws:SourceArn
+    condition, every cell run down to its check: the queue-policy check says not right and its hint names aws:SourceArn; the
+    answer fixed and its cells run again: the check says Correct. Both screens are kept."""
+    source = nbformat.read(ROOT / "solutions" / "02-sns-notifications.ipynb", as_version=4)
+    solved = {tag: c.source for c in source.cells for tag in c.metadata.get("tags", []) if tag.startswith("exercise-")}
+    student = nbformat.read(ROOT / "notebooks" / "02-sns-notifications.ipynb", as_version=4)
+    cells = {tag: i for i, c in enumerate(student.cells) for tag in c.metadata.get("tags", []) if tag.startswith("exercise-")}
+    for tag in ("exercise-2a", "exercise-2b"):  # the learner did the earlier exercises already (as the solution)
+        student.cells[cells[tag]].source = solved[tag]
+    notebook = ROOT / "notebooks" / "02-sns-notifications.ipynb"
+    path = lab_server.copy(notebook)
+    nbformat.write(student, lab_server.root / path)  # the server's copy, with the earlier answers in
+    lab_page.open(path, workspace=re.sub(r"\W+", "-", path))
+    too_open = solved["exercise-3a"].replace(', "Resource": queue_arn,\n        "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]}',
+                                             ', "Resource": queue_arn}]}')
+    assert too_open != solved["exercise-3a"], "the solution's policy statement changed: update this test"
+    lab_page.replace_source(cells["exercise-3a"], too_open)
+    check = _index(notebook, 'check("sns-notifications.queue-policy"')
+    ran = lab_page.run_all_above(check + 1, timeout=RUN_TIMEOUT)  # as a learner goes: down to this check
+    _assert_ran_cleanly(ran[:check + 1])
+    lab_page.cell(check).scroll_into_view_if_needed()
+    text = "\n".join(o.text for o in next(c for c in ran if c.index == check).outputs)
+    assert "Not yet right" in text and "aws:SourceArn" in text, text
+    lab_page.screenshot(lab_page.artefacts / "lab2-wrong.png")
+
+    lab_page.replace_source(cells["exercise-3a"], solved["exercise-3a"])
+    lab_page.run_cell(cells["exercise-3a"])
+    after = lab_page.run_cell(check)
+    assert any("Correct" in o.text for o in after.outputs), _describe(after)
+    lab_page.cell(check).scroll_into_view_if_needed()
+    lab_page.screenshot(lab_page.artefacts / "lab2-right.png")
