@@ -23,8 +23,13 @@ sending SQS batches reached under half the embedded emulator's request rate):
   so collecting each request's garbage no longer walks them all: 20% less server CPU per request.
 * Profiled again (issue 15: the SQS rate had fallen back to 66-69% of the embedded emulator's):
   outside moto's own dispatch (~0.95 ms per SQS call, the same in both emulators) the server spent
-  ~0.45 ms per request, a third of its CPU. Two of the largest parts went:
+  ~0.45 ms per request, a third of its CPU. The largest parts went:
 
+  - Flask's per-request machinery around moto's view (request and application contexts, signals,
+    hooks, flask-cors): ~0.15 ms. :data:`SERVER_PATCHES` ``server_lean_dispatch`` answers a plain
+    API call (no ``Origin``, not ``OPTIONS``, a URL rule that matches) with the same view callback,
+    Response and CORS header, without them; everything else still goes through Flask. The test
+    ``test_the_lean_dispatch_answers_as_moto_s_flask_app_does`` compares the two answers.
   - the standard library's header parsing (the email package's feed parser), ~0.05 ms: plain
     ``Name: value`` lines are parsed directly (:func:`_parse_header_lines`), any other goes to that parser;
   - writing the response header by header (``send_header``, a Date formatted per request) and
@@ -294,6 +299,95 @@ def _serve_with_keep_alive(self: Any) -> None:
     self._server.serve_forever()
 
 
+#: How the lean path answers a moto service app's request, per app: "cors" (moto's default CORS(app):
+#: the one after-request function is flask-cors's), "plain" (no CORS), or None (let Flask answer all).
+_lean_apps: dict[int, str | None] = {}
+
+
+def _lean_kind(app: Any) -> str | None:
+    kind = _lean_apps.get(id(app), "?")
+    if kind != "?":
+        return kind
+    from moto.core.utils import convert_to_flask_response
+
+    after = {key: [getattr(f, "__name__", "") for f in funcs] for key, funcs in app.after_request_funcs.items() if funcs}
+    simple = (getattr(app, "service", "moto_api") not in ("moto_api", "instance_metadata")
+              and not any(app.before_request_funcs.values()) and not any(app.teardown_request_funcs.values())
+              and not any(app.url_value_preprocessors.values()) and not any(app.url_default_functions.values())
+              and not app.error_handler_spec and not app.subdomain_matching and app.config.get("SERVER_NAME") is None
+              and app.response_class.__name__ == "Response" and app.response_class.__module__ == "flask.wrappers"
+              and all(isinstance(view, convert_to_flask_response) for view in app.view_functions.values()))
+    if simple and after == {None: ["cors_after_request"]}:
+        kind = "cors"
+    elif simple and not after:
+        kind = "plain"
+    else:
+        kind = None
+    _lean_apps[id(app)] = kind
+    return kind
+
+
+def _lean_response(app: Any, environ: dict[str, Any]) -> Any:
+    """What moto's Flask app answers to a plain AWS API call, without Flask's per-request machinery
+    (request and application contexts, signals, hooks): the same URL rule, the same view callback,
+    the same Response, and the header flask-cors adds to a request without ``Origin``. None (before
+    anything has run) for every other request: Flask answers it as before."""
+    kind = _lean_kind(app)
+    if (kind is None or environ.get("REQUEST_METHOD") == "OPTIONS" or "HTTP_ORIGIN" in environ
+            or "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK" in environ):
+        return None
+    from werkzeug.exceptions import BadRequestKeyError, HTTPException
+
+    try:
+        rule, _ = app.url_map.bind_to_environ(environ).match(return_rule=True)
+    except HTTPException:  # not found, method not allowed, a redirect: Flask's answers
+        return None
+    view = app.view_functions[rule.endpoint]
+    request = app.request_class(environ)
+    try:
+        response = _respond(view, request, app.response_class)
+    except BadRequestKeyError:
+        raise  # Flask (debug mode, as moto runs it) lets it propagate: a 500
+    except HTTPException as err:
+        response = app.response_class.force_type(err, environ)  # as Flask's make_response does
+    if kind == "cors" and not response.headers.get("Access-Control-Allow-Origin"):
+        response.headers.add("Access-Control-Allow-Origin", "*")  # flask-cors, moto's options, no Origin
+    return response
+
+
+def _respond(view: Any, request: Any, response_class: type) -> Any:
+    """``moto.core.utils.convert_to_flask_response.__call__`` for a request it is handed, not Flask's."""
+    from botocore.exceptions import ClientError
+    from moto.moto_api import recorder
+
+    try:
+        recorder._record_request(request)
+        result = view.callback(request, request.raw_url, dict(request.headers))
+    except ClientError as exc:
+        result = 400, {}, exc.response["Error"]["Message"]
+    if len(result) == 3:
+        status, headers, content = result
+    else:
+        status, headers, content = 200, {}, result
+    response = response_class(response=content, status=status, headers=headers)
+    if request.method == "HEAD" and "content-length" in headers:
+        response.headers["Content-Length"] = headers["content-length"]
+    return response
+
+
+def _apply_lean_dispatch() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        backend_app = self.get_application(environ)
+        response = _lean_response(backend_app, environ)
+        if response is None:
+            return backend_app(environ, start_response)
+        return response(environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
+
+
 def _apply_dispatch_cache() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
@@ -330,6 +424,21 @@ SERVER_PATCHES = [
           targets={"moto.moto_server.threaded_moto_server:ThreadedMotoServer._server_entry": "ef744bd45e1e",
                    "werkzeug.serving:WSGIRequestHandler.run_wsgi": "774df60c75af",
                    "werkzeug.serving:WSGIRequestHandler.make_environ": "5aa026f5fa8c"}),
+    Patch(name="server_lean_dispatch",
+          restores="an AWS API call runs moto's view for its URL without Flask's per-request contexts and hooks",
+          plain_moto="every request pushes Flask's request and application contexts and runs its signals and hooks",
+          apply=_apply_lean_dispatch,
+          targets={"moto.moto_server.werkzeug_app:DomainDispatcherApplication.__call__": "7b12179deced",
+                   "moto.moto_server.werkzeug_app:create_backend_app": "a317751ebd1c",
+                   "moto.core.utils:convert_to_flask_response.__call__": "2c82766d0590",
+                   "flask.app:Flask.wsgi_app": "b813e40b29d1",
+                   "flask.app:Flask.full_dispatch_request": "70d46cf2d53c",
+                   "flask.app:Flask.dispatch_request": "62c7e9d15772",
+                   "flask.app:Flask.handle_user_exception": "a0657e4e84d5",
+                   "flask.app:Flask.make_response": "0988365afd60",
+                   "flask_cors.extension:make_after_request_function": "3e1f12121eb3",
+                   "flask_cors.core:get_cors_headers": "80f37277960e",
+                   "flask_cors.core:get_cors_origins": "e209ef67b65f"}),
 ]
 
 
