@@ -299,15 +299,13 @@ def _serve_with_keep_alive(self: Any) -> None:
     self._server.serve_forever()
 
 
-#: How the lean path answers a moto service app's request, per app: "cors" (moto's default CORS(app):
-#: the one after-request function is flask-cors's), "plain" (no CORS), or None (let Flask answer all).
-_lean_apps: dict[int, str | None] = {}
-
-
 def _lean_kind(app: Any) -> str | None:
-    kind = _lean_apps.get(id(app), "?")
+    """How the lean path answers a moto service app's requests: "cors" (moto's default ``CORS(app)``:
+    the one after-request function is flask-cors's), "plain" (no CORS), or None (Flask answers them
+    all). Decided once per app, and kept on the app."""
+    kind = app.__dict__.get("_labs_lean", "?")
     if kind != "?":
-        return kind
+        return kind  # type: ignore[no-any-return]
     from moto.core.utils import convert_to_flask_response
 
     after = {key: [getattr(f, "__name__", "") for f in funcs] for key, funcs in app.after_request_funcs.items() if funcs}
@@ -323,7 +321,7 @@ def _lean_kind(app: Any) -> str | None:
         kind = "plain"
     else:
         kind = None
-    _lean_apps[id(app)] = kind
+    app.__dict__["_labs_lean"] = kind
     return kind
 
 
@@ -336,6 +334,7 @@ def _lean_response(app: Any, environ: dict[str, Any]) -> Any:
     if (kind is None or environ.get("REQUEST_METHOD") == "OPTIONS" or "HTTP_ORIGIN" in environ
             or "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK" in environ):
         return None
+    from moto.core.utils import convert_to_flask_response
     from werkzeug.exceptions import BadRequestKeyError, HTTPException
 
     try:
@@ -343,6 +342,8 @@ def _lean_response(app: Any, environ: dict[str, Any]) -> Any:
     except HTTPException:  # not found, method not allowed, a redirect: Flask's answers
         return None
     view = app.view_functions[rule.endpoint]
+    if not isinstance(view, convert_to_flask_response):  # a view added after the app was judged
+        return None
     request = app.request_class(environ)
     try:
         response = _respond(view, request, app.response_class)
