@@ -157,3 +157,14 @@ def test_the_lean_dispatch_answers_as_moto_s_flask_app_does() -> None:
         assert server._lean_response(app, environ({"Origin": "http://localhost:8888"})) is None
     options = EnvironBuilder(method="OPTIONS", path="/", base_url="http://127.0.0.1:5000", headers=SQS_HEADERS).get_environ()
     assert server._lean_response(dispatcher.get_application(options), options) is None
+
+
+def test_header_names_with_underscores_keep_their_spelling(emulator_server: str) -> None:
+    """S3 user metadata keys may contain underscores (moto's make_environ keeps them; the faster one defers to it)."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=emulator_server, region_name="us-east-1", aws_access_key_id="testing",
+                      aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="labs-meta")
+    s3.put_object(Bucket="labs-meta", Key="k", Body=b"x", Metadata={"my_key": "a", "other-key": "b"})
+    assert s3.head_object(Bucket="labs-meta", Key="k")["Metadata"] == {"my_key": "a", "other-key": "b"}

@@ -197,6 +197,18 @@ def _handler_class() -> type:
             if logging.getLogger("werkzeug").isEnabledFor(logging.INFO):
                 super().log_request(code, size)
 
+        def make_environ(self) -> dict[str, Any]:
+            """moto's ``make_environ``, which only adds the original spelling of headers whose name has
+            an underscore: with none, werkzeug's environ and an empty record of them, without its passes."""
+            if any("_" in name for name in self.headers.keys()):
+                return super().make_environ()  # type: ignore[no-any-return]
+            from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+            from werkzeug.serving import WSGIRequestHandler
+
+            environ = WSGIRequestHandler.make_environ(self)
+            environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {}
+            return environ
+
         def parse_request(self) -> bool:
             """``BaseHTTPRequestHandler.parse_request`` for an HTTP/1.0 or 1.1 request line, with the
             headers parsed by :func:`_parse_header_lines`; any other request line goes to it unchanged."""
@@ -363,7 +375,9 @@ def _respond(view: Any, request: Any, response_class: type) -> Any:
 
     try:
         recorder._record_request(request)
-        result = view.callback(request, request.raw_url, dict(request.headers))
+        # dict(request.headers.items()): what dict(request.headers) builds (the same names, in order, each
+        # with the value of its one environ entry) without looking every name up again
+        result = view.callback(request, request.raw_url, dict(request.headers.items()))
     except ClientError as exc:
         result = 400, {}, exc.response["Error"]["Message"]
     if len(result) == 3:
@@ -424,7 +438,8 @@ SERVER_PATCHES = [
           apply=_apply_keep_alive,
           targets={"moto.moto_server.threaded_moto_server:ThreadedMotoServer._server_entry": "ef744bd45e1e",
                    "werkzeug.serving:WSGIRequestHandler.run_wsgi": "774df60c75af",
-                   "werkzeug.serving:WSGIRequestHandler.make_environ": "5aa026f5fa8c"}),
+                   "werkzeug.serving:WSGIRequestHandler.make_environ": "5aa026f5fa8c",
+                   "moto.moto_server.werkzeug_app:MotoRequestHandler.make_environ": "42a8722acc21"}),
     Patch(name="server_lean_dispatch",
           restores="an AWS API call runs moto's view for its URL without Flask's per-request contexts and hooks",
           plain_moto="every request pushes Flask's request and application contexts and runs its signals and hooks",
