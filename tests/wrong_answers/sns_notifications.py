@@ -106,9 +106,9 @@ topic_arn = sns.create_topic(Name=lab.name("order-events"))["TopicArn"]
 for name, value in {{{GOOD_TOPIC}}}.items():
     sns.set_topic_attributes(TopicArn=topic_arn, AttributeName=name, AttributeValue=value)'''},
       f"{LAB}.topic", expect="correct"),
-    V("2a", "right: the policy built with json.dumps from its parts", {0: '''
-retry = {"numRetries": 10, "minDelayTarget": 5, "maxDelayTarget": 300, "backoffFunction": "exponential"}
-policy = json.dumps({"http": {"defaultHealthyRetryPolicy": retry, "throttlePolicy": {"maxReceivesPerSecond": 10}}})
+    V("2a", "right: the policy built with dict() from its parts", {0: '''
+retry = dict(numRetries=10, minDelayTarget=5, maxDelayTarget=300, backoffFunction="exponential")
+policy = json.dumps(dict(http=dict(defaultHealthyRetryPolicy=retry, throttlePolicy=dict(maxReceivesPerSecond=10))))
 topic_arn = sns.create_topic(Name=lab.name("order-events"), Attributes={
     "DisplayName": "SecureCart", "KmsMasterKeyId": "alias/aws/sns", "DeliveryPolicy": policy})["TopicArn"]'''},
       f"{LAB}.topic", expect="correct"),
