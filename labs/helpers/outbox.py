@@ -36,7 +36,7 @@ def _all(lab: Lab | None) -> list[dict[str, Any]]:
                        "there is no outbox to read.", "Open the mailbox or phone you subscribed.")
     endpoint = os.environ.get("AWS_ENDPOINT_URL_SNS") or lab.backend.endpoint_url or ""
     try:
-        with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/labs/outbox", timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/labs/outbox", timeout=30) as response:  # noqa: S310 - the lab's own endpoint
             return list(json.loads(response.read())["sent"])
     except (urllib.error.URLError, ValueError, KeyError) as err:
         raise LabError(f"The endpoint {endpoint} has no outbox to read ({err}).",

@@ -95,7 +95,7 @@ def review(policy: Any, *, service: str, action: str, resource: str, source_arn:
             r.open_to_any_source = True
         for operator, key, values in conditions:
             wanted = source_arn if key.lower() == "aws:sourcearn" else source_arn.split(":")[4]
-            if operator.startswith("ArnLike") or operator.startswith("StringLike"):
+            if operator.startswith(("ArnLike", "StringLike")):
                 ok = any(fnmatch.fnmatchcase(wanted, v) for v in values)
             else:
                 ok = wanted in values

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
@@ -93,7 +93,7 @@ class Probe:
     # ------------------------------------------------------------------ lifecycle
     #: The clients whose calls a probe records (the learner's code reaches AWS through these), and
     #: the batch operation of each that ``chaos.flaky_batches`` may change before it is sent.
-    _WATCHED = {"sqs": "SendMessageBatch", "sns": "PublishBatch"}
+    _WATCHED: ClassVar[dict[str, str]] = {"sqs": "SendMessageBatch", "sns": "PublishBatch"}
 
     def __enter__(self) -> Probe:
         self.sqs = self.lab.client("sqs")

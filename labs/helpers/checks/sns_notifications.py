@@ -83,7 +83,7 @@ def topic(lab: Any, fb: Feedback) -> None:
              f"DisplayName is {_shown(name) if name else 'not set'}.",
              f"Set the topic attribute DisplayName to '{DISPLAY_NAME}'; {_RECREATE_TOPIC}.")
     key = attrs.get("KmsMasterKeyId", "")
-    fb.check(key == SNS_KEY or key.startswith("arn:aws:kms:") or key.startswith("alias/"),
+    fb.check(key == SNS_KEY or key.startswith(("arn:aws:kms:", "alias/")),
              "Server-side encryption is on (KmsMasterKeyId).",
              "Server-side encryption is off." if not key else f"KmsMasterKeyId is {_shown(key)}, not a KMS key or alias.",
              f"Set KmsMasterKeyId to the AWS managed key for SNS, '{SNS_KEY}'; {_RECREATE_TOPIC}.")
