@@ -50,7 +50,16 @@ def _shown(value: Any) -> str:
 
 
 def _bus(lab: Any, fb: Feedback) -> str:
-    return fb.require(find_bus(lab, "securecart"), "There is no 'securecart' event bus yet.",
+    arn = find_bus(lab, "securecart")
+    if arn is None:
+        near = [b["Name"] for b in lab.client("events").list_event_buses().get("EventBuses", [])
+                if "securecart" in b["Name"].lower() and b["Name"] != lab.name("securecart")]
+        if near:
+            fb.wrong(f"There is a bus '{near[0].replace(lab.prefix, '')}', but none called lab.name('securecart'): "
+                     "the lab's cells and rules use that name.",
+                     "Name the bus BUS (that is lab.name('securecart')), as exercise 2 says; delete the other one.")
+            fb.stop()
+    return fb.require(arn, "There is no 'securecart' event bus yet.",
                       "Do exercise 2: create the bus with create_event_bus(Name=BUS).", after=("CreateEventBus",))
 
 
@@ -684,12 +693,13 @@ def audit(lab: Any, fb: Feedback) -> None:
     puts = [s for s in _statements(policy) if s.get("Effect") == "Allow"
             and any(fnmatch.fnmatchcase("events:putevents", str(a).lower()) for a in _listed(s.get("Action", [])))]
     if not puts:
-        fb.require(None if not policy else policy, "The audit bus has no policy: it refuses SecureCart's events.",
-                   "put_permission on the audit bus (the security client): Action events:PutEvents, Principal = "
-                   "SecureCart's account id.", after=("PutPermission",))
-        fb.wrong("The audit bus's policy allows no events:PutEvents.",
-                 "put_permission with Action events:PutEvents and Principal = SecureCart's account id.")
-        return
+        how = ("put_permission on the audit bus (the security client): Action events:PutEvents, Principal = "
+               "SecureCart's account id (lab.account_id).")
+        if not policy and find_rule(lab, "audit-forward", bus="securecart") is None:
+            fb.require(None, "The audit bus has no policy yet, and there is no forwarding rule.", how,
+                       after=("PutPermission", "PutRule", "PutTargets"))
+        fb.wrong("The audit bus has no statement allowing events:PutEvents: it refuses SecureCart's events.", how)
+        fb.stop()
     mine, others, open_ = False, False, False
     for statement in puts:
         accounts = _account_of(statement.get("Principal"))
