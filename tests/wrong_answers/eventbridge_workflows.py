@@ -377,7 +377,7 @@ events.put_targets(Rule=lab.name("restock"), EventBusName=BUS, Targets=[
     {{"Id": i, "Arn": a, "DeadLetterConfig": {{"Arn": dlq_arn}},
      "RetryPolicy": {{"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600}}}}
     for i, a in (("restock-requests", requests_arn), ("supplier-notifier", notifier_arn), ("restock-workflow", machine_arn))])'''},
-      f"{LAB}.restock-dlq", hint=("list_targets_by_rule",), raises=True),
+      f"{LAB}.restock-dlq", hint=("RoleArn",), raises=True),
     V("4c", "right: one put_targets per target, ArnLike on the lab's rules", {0: '''
 sqs.set_queue_attributes(QueueUrl=dlq_url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": dlq_arn,
