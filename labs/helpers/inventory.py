@@ -198,14 +198,17 @@ COURSE_SOURCES = "securecart."
 
 
 def _discoverer_delete(c: ClientFor, r: Resource) -> None:
-    """The discoverer, and the schemas it wrote for the course's sources into AWS's
-    ``discovered-schemas`` registry (which AWS made, and which stays)."""
+    """The discoverer, the schemas it wrote for the course's sources into the ``discovered-schemas``
+    registry, and that registry if nothing else is left in it (AWS makes it again when a discoverer
+    next needs it; another team's discovered schemas keep it alive)."""
     schemas = c("schemas")
     schemas.delete_discoverer(DiscovererId=r.ref)
     try:
         for schema in list(_pages(schemas, "list_schemas", "Schemas", RegistryName="discovered-schemas")):
             if schema["SchemaName"].startswith(COURSE_SOURCES):
                 schemas.delete_schema(RegistryName="discovered-schemas", SchemaName=schema["SchemaName"])
+        if not list(_pages(schemas, "list_schemas", "Schemas", RegistryName="discovered-schemas")):
+            schemas.delete_registry(RegistryName="discovered-schemas")
     except ClientError as err:
         if error_code(err) not in GONE:
             raise
