@@ -723,8 +723,9 @@ def audit(lab: Any, fb: Feedback) -> None:
     if not mine:
         fb.wrong("The audit bus's policy does not allow SecureCart's account.",
                  "Allow lab.account_id (SecureCart's account) to events:PutEvents.")
-    if not fb.wrong_items:
-        fb.right("The audit bus takes events from SecureCart's account only.")
+    if fb.wrong_items:
+        fb.stop()  # the bus policy first: the forwarding is judged once the bus would take the events
+    fb.right("The audit bus takes events from SecureCart's account only.")
     rule = _rule(lab, fb, "audit-forward", "7")
     forward = next((t for t in targets(lab, rule) if t.get("Arn") == audit_arn), None)
     if forward is None:
