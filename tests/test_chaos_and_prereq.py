@@ -48,8 +48,29 @@ def test_publish_batch_entries_fail_the_same_way_on_an_sns_client(lab: Lab) -> N
         assert not again.get("Failed") and len(failed_once) == 2
 
 
+def test_put_events_entries_fail_in_place_on_an_events_client(lab: Lab) -> None:
+    """AWS, PutEvents: "The successful and unsuccessful entries are returned in the order that they
+    were in the request"; a failed entry has ErrorCode and ErrorMessage instead of EventId, and
+    FailedEntryCount counts them (InternalFailure is retryable)."""
+    import json
+
+    events = lab.client("events")
+    bus = lab.name("flaky-bus")
+    events.create_event_bus(Name=bus)
+    entries = [{"Source": "securecart.check", "DetailType": "Check", "Detail": json.dumps({"n": i}), "EventBusName": bus}
+               for i in range(10)]
+    with flaky_batches(events, every=4) as failed_once:
+        first = events.put_events(Entries=entries)
+        assert first["FailedEntryCount"] == 2 and len(first["Entries"]) == 10
+        assert [i for i, r in enumerate(first["Entries"]) if r.get("ErrorCode") == "InternalFailure"] == [3, 7]
+        assert all("EventId" in r for i, r in enumerate(first["Entries"]) if i not in (3, 7))
+        again = events.put_events(Entries=[entries[3], entries[7]])
+        assert again["FailedEntryCount"] == 0 and len(failed_once) == 2
+    events.delete_event_bus(Name=bus)
+
+
 def test_flaky_batches_refuses_a_client_without_batches(lab: Lab) -> None:
-    with pytest.raises(ValueError, match="SQS and SNS"), flaky_batches(lab.client("events")):
+    with pytest.raises(ValueError, match="SQS, SNS and EventBridge"), flaky_batches(lab.client("stepfunctions")):
         pass
 
 

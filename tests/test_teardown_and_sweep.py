@@ -38,6 +38,9 @@ def _build_one_of_everything(lab: Lab) -> None:
     schemas.create_registry(RegistryName=lab.name("events"))  # the emulator layer's Schema Registry
     schemas.create_schema(RegistryName=lab.name("events"), SchemaName="OrderPlaced", Type="JSONSchemaDraft4",
                           Content=json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}))
+    schemas.create_discoverer(SourceArn=bus_arn)  # with what it discovers, in the discovered-schemas registry
+    events.put_events(Entries=[{"Source": "securecart.orders", "DetailType": "OrderPlaced", "Detail": "{}",
+                                "EventBusName": lab.name("orders")}])
 
 
 def _tiny_zip() -> bytes:
@@ -57,6 +60,8 @@ def test_teardown_leaves_zero_resources_of_every_kind(lab: Lab) -> None:
     report = lab.teardown()
     assert not report.failed and not report.left
     assert lab.resources().resources == []
+    registries = [r["RegistryName"] for r in lab.client("schemas").list_registries()["Registries"]]
+    assert "discovered-schemas" not in registries, "the discoverer's registry goes once nothing is left in it"
     assert "Nothing of this lab is left" in report.summary()
     # a second teardown (re-run of the last cell) is harmless
     assert lab.teardown().deleted == []

@@ -194,6 +194,42 @@ def order_events(n: int, *, seed: int = 8, big_every: int = 4) -> list[dict[str,
     return out
 
 
+#: The warehouses :func:`inventory_levels` reports from.
+_WAREHOUSES = ["WH-LEEDS", "WH-ROTTERDAM", "WH-RENO"]
+#: Stock at or below this many units is low: the restock workflow of lab 3 starts below it.
+REORDER_POINT = 10
+
+
+def inventory_levels(n: int, *, seed: int = 3) -> list[dict[str, Any]]:
+    """``n`` "InventoryLevelChanged" details, as the inventory service publishes them to lab 3's bus.
+
+    Each: event_id, sku (``SKU-...``, and now and then a gift card ``GC-...``), warehouse, quantity
+    (an int), reorder_point (:data:`REORDER_POINT`), backorders (customers waiting), environment
+    ("prod", every fifth one "test": the load tests' traffic shares the bus), at. Some quantities are
+    below the reorder point, one exactly at it; a few events carry no warehouse (a manual correction).
+    """
+    rng = random.Random(f"inventory/{seed}")
+    moment = _START
+    out = []
+    for i in range(n):
+        sku = rng.choice(_PRODUCTS)[0] if i % 7 != 6 else f"GC-{rng.choice([25, 50, 100])}"
+        quantity = rng.choice([0, 2, 4, 7, 9]) if i % 3 == 0 else (REORDER_POINT if i % 8 == 4 else rng.randint(11, 80))
+        moment += timedelta(seconds=rng.randint(20, 200))
+        event = {"event_id": f"INV-{seed}-{i + 1:04d}", "sku": sku, "warehouse": _WAREHOUSES[i % 3],
+                 "quantity": quantity, "reorder_point": REORDER_POINT,
+                 "backorders": rng.choice([0, 0, 0, 2, 5]) if i % 4 == 1 else 0,
+                 "environment": "test" if i % 5 == 2 else "prod", "at": _iso(moment)}
+        if i % 9 == 8:
+            del event["warehouse"]
+        out.append(event)
+    return out
+
+
+def placed_orders(n: int, *, seed: int = 42) -> list[dict[str, Any]]:
+    """``n`` "OrderPlaced" details (:func:`order` with an event_id), three minutes apart from 09:00."""
+    return [{"event_id": f"OP-{seed}-{i + 1:04d}", **order(i, seed=seed)} for i in range(n)]
+
+
 def clicks(n: int, *, seed: int = 11, sessions: int = 25) -> list[dict[str, Any]]:
     """``n`` user actions (the analytics log): session_id, customer_id, action, sku, at."""
     rng = random.Random(f"clicks/{seed}")

@@ -98,3 +98,37 @@ def why_topics() -> Figure:
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def why_event_bus() -> Figure:
+    """Producers put facts on one bus without knowing who listens; rules on the bus match events by
+    content and hand each match to their targets (a queue, a function, a state machine, another
+    account's bus); an archive keeps what the bus saw, for replay."""
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    ax.set_xlim(0, 10.6)
+    ax.set_ylim(-0.6, 4.4)
+    ax.axis("off")
+    producers = [("inventory", "InventoryLevelChanged"), ("orders", "OrderPlaced"), ("payments", "PaymentFailed")]
+    for i, (name, fact) in enumerate(producers):
+        y = 3.4 - i * 1.3
+        _box(ax, 0.8, y, f"{name}\nservice", "service", w=1.3, h=0.65)
+        _arrow(ax, (1.45, y), (3.0, 1.95), fact)
+    _box(ax, 3.8, 1.95, "securecart\nevent bus", "topic", w=1.5, h=1.0)
+    rules = [("rule: low stock", 3.0, [("restock-requests\nqueue", "queue"), ("supplier-notifier\nLambda", "service"),
+                                        ("restock\nstate machine", "service")]),
+             ("rule: every event", 0.4, [("audit bus\n(security account)", "topic")])]
+    x_target = 9.3
+    for label, y, targets in rules:
+        _box(ax, 6.1, y, label, "client", w=1.6, h=0.55)
+        _arrow(ax, (4.55, 1.95), (5.3, y), "")
+        for j, (name, kind) in enumerate(targets):
+            ty = y + 0.0 - (j - (len(targets) - 1) / 2) * 0.8 if len(targets) > 1 else y
+            _box(ax, x_target, ty, name, kind, w=1.8, h=0.6)
+            _arrow(ax, (6.9, y), (8.4, ty), "")
+    _box(ax, 3.8, -0.25, "archive\n(replay later)", "queue", w=1.5, h=0.55)
+    _arrow(ax, (3.8, 1.45), (3.8, 0.05), "", dashed=True)
+    ax.set_title("Producers publish facts to a bus; rules match them by content and route copies to targets",
+                 fontsize=9.5, loc="left")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -187,6 +187,33 @@ def _registry_delete(c: ClientFor, r: Resource) -> None:
     schemas.delete_registry(RegistryName=r.ref)
 
 
+def _discoverer_list(c: ClientFor) -> Iterator[Resource]:
+    for found in _pages(c("schemas"), "list_discoverers", "Discoverers"):
+        bus = str(found.get("SourceArn", "")).rsplit("/", 1)[-1]  # named after the bus it watches
+        yield Resource("schemas-discoverer", bus, found["DiscovererId"])
+
+
+#: The course's event sources all start with this; their discovered schemas are named "<source>@<DetailType>".
+COURSE_SOURCES = "securecart."
+
+
+def _discoverer_delete(c: ClientFor, r: Resource) -> None:
+    """The discoverer, the schemas it wrote for the course's sources into the ``discovered-schemas``
+    registry, and that registry if nothing else is left in it (AWS makes it again when a discoverer
+    next needs it; another team's discovered schemas keep it alive)."""
+    schemas = c("schemas")
+    schemas.delete_discoverer(DiscovererId=r.ref)
+    try:
+        for schema in list(_pages(schemas, "list_schemas", "Schemas", RegistryName="discovered-schemas")):
+            if schema["SchemaName"].startswith(COURSE_SOURCES):
+                schemas.delete_schema(RegistryName="discovered-schemas", SchemaName=schema["SchemaName"])
+        if not list(_pages(schemas, "list_schemas", "Schemas", RegistryName="discovered-schemas")):
+            schemas.delete_registry(RegistryName="discovered-schemas")
+    except ClientError as err:
+        if error_code(err) not in GONE:
+            raise
+
+
 # --------------------------------------------------------------------------- IAM and logs
 def _role_list(c: ClientFor) -> Iterator[Resource]:
     for role in _pages(c("iam"), "list_roles", "Roles"):
@@ -238,6 +265,7 @@ KINDS: list[Kind] = [
          lambda c, r: _tags(c("kinesis").list_tags_for_stream(StreamName=r.name))),
     Kind("dynamodb-table", "dynamodb", _table_list,
          lambda c, r: c("dynamodb").delete_table(TableName=r.ref), _table_tags),
+    Kind("schemas-discoverer", "schemas", _discoverer_list, _discoverer_delete),
     Kind("schemas-registry", "schemas", _registry_list, _registry_delete,
          lambda c, r: _tags(c("schemas").list_tags_for_resource(
              ResourceArn=c("schemas").describe_registry(RegistryName=r.ref)["RegistryArn"]))),

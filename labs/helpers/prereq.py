@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .checks._events import find_bus, find_rule
 from .checks._sns import find_topic
 from .checks._sqs import find_queue
 
@@ -50,6 +51,23 @@ def topic_arn(lab: Any, base: str, *, step: int | str) -> str | None:
     if arn is None:
         not_done(step, f"there is no topic '{base}'")
     return arn
+
+
+def bus_arn(lab: Any, base: str, *, step: int | str, account: str | None = None) -> str | None:
+    """The ARN of the lab's event bus ``base`` (in ``account``), or None after saying which step creates it."""
+    arn = find_bus(lab, base, account=account)
+    if arn is None:
+        not_done(step, f"there is no event bus '{base}'")
+    return arn
+
+
+def rule_arn(lab: Any, base: str, *, bus: str, step: int | str, account: str | None = None) -> str | None:
+    """The ARN of the lab's rule ``base`` on the lab's bus ``bus``, or None after saying which step creates it."""
+    rule = find_rule(lab, base, bus=bus, account=account) if bus == "default" or find_bus(lab, bus, account=account) else None
+    if rule is None:
+        not_done(step, f"there is no rule '{base}' on the bus '{bus}'")
+        return None
+    return str(rule["Arn"])
 
 
 def ready(value: Any, *, step: int | str, what: str) -> bool:

@@ -84,6 +84,7 @@ class Probe:
     calls: list[Call] = field(default_factory=list)
     _queues: list[str] = field(default_factory=list)
     _topics: list[str] = field(default_factory=list)
+    _buses: list[str] = field(default_factory=list)
     _armed: bool = False
     _deadline_passed: bool = False
     _pending: threading.local = field(default_factory=threading.local)
@@ -93,11 +94,12 @@ class Probe:
     # ------------------------------------------------------------------ lifecycle
     #: The clients whose calls a probe records (the learner's code reaches AWS through these), and
     #: the batch operation of each that ``chaos.flaky_batches`` may change before it is sent.
-    _WATCHED: ClassVar[dict[str, str]] = {"sqs": "SendMessageBatch", "sns": "PublishBatch"}
+    _WATCHED: ClassVar[dict[str, str]] = {"sqs": "SendMessageBatch", "sns": "PublishBatch", "events": "PutEvents"}
 
     def __enter__(self) -> Probe:
         self.sqs = self.lab.client("sqs")
         self.sns = self.lab.client("sns")
+        self.events = self.lab.client("events")
         self._tag = uuid.uuid4().hex[:8]
         for service, batch in self._WATCHED.items():
             events = self.lab.client(service).meta.events
@@ -120,6 +122,16 @@ class Probe:
             events.unregister(f"before-parameter-build.{service}", unique_id=f"labs-probe-before-{self._tag}")
             events.unregister(f"before-parameter-build.{service}.{batch}", unique_id=f"labs-probe-batch-{self._tag}")
             events.unregister(f"after-call.{service}", unique_id=f"labs-probe-after-{self._tag}")
+        for bus in self._buses:  # its rules (and their targets) first: a bus with rules cannot be deleted
+            try:
+                for rule in self.events.list_rules(EventBusName=bus).get("Rules", []):
+                    ids = [t["Id"] for t in self.events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus)["Targets"]]
+                    if ids:
+                        self.events.remove_targets(Rule=rule["Name"], EventBusName=bus, Ids=ids)
+                    self.events.delete_rule(Name=rule["Name"], EventBusName=bus)
+                self.events.delete_event_bus(Name=bus)
+            except ClientError:
+                pass
         for arn in self._topics:
             try:
                 self.sns.delete_topic(TopicArn=arn)  # its subscriptions go with it
@@ -161,6 +173,31 @@ class Probe:
         arn = self.sns.create_topic(Name=name, Attributes=attrs)["TopicArn"]
         self._topics.append(arn)
         return arn
+
+    def bus(self, base: str) -> tuple[str, str]:
+        """A scratch event bus (name, ARN), deleted with its rules when the probe ends."""
+        name = self.lab.name(f"check-{base}-{uuid.uuid4().hex[:6]}")
+        arn = self.events.create_event_bus(Name=name)["EventBusArn"]
+        self._buses.append(name)
+        return name, arn
+
+    def bus_listener(self, bus: str, pattern: dict[str, Any] | None = None, base: str = "listener",
+                     **target: Any) -> str:
+        """A scratch queue that a scratch rule on ``bus`` (``pattern``, or every event of the account)
+        delivers to, with the queue policy that lets that rule send; returns the queue URL. ``target``
+        are more target fields (InputTransformer, ...)."""
+        import json
+
+        url, arn = self.queue(base)
+        rule = self.lab.name(f"check-{base}-{uuid.uuid4().hex[:6]}")
+        rule_arn = self.events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(
+            pattern or {"account": [self.lab.account_id]}))["RuleArn"]
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}]})})
+        self.events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "listener", "Arn": arn, **target}])
+        return url
 
     def listener(self, topic_arn: str, base: str = "listener", **subscription: str) -> str:
         """A scratch queue subscribed to ``topic_arn`` (raw delivery unless told otherwise), with the

@@ -58,6 +58,7 @@ PATCH_MODULES: list[str] = [
     "events.cross_account",
     "events.pattern_tester",
     "events.pattern_arrays",
+    "events.pattern_validation",
     "events.replay",
     "events.put_targets_validation",
     "events.schedules",

@@ -63,6 +63,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "events_cross_account": ["events/test_events_cross_account.py"],
     "events_test_event_pattern": ["events/test_events_patterns.py"],
     "events_pattern_arrays": ["events/test_events_patterns.py"],
+    "events_pattern_validation": ["events/test_events_pattern_validation.py"],
     "events_replay": ["events/test_events_archive_cross_account.py"],
     "events_put_targets_validation": ["events/test_events_put_targets_validation.py"],
     "events_schedules": ["events/test_events_schedules.py"],
