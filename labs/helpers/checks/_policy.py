@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..emulator.policies import load  # the same reading of a policy document the emulator's evaluator uses
+
 
 @dataclass
 class StatementReview:
@@ -25,18 +27,6 @@ class StatementReview:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def load(policy: Any) -> dict[str, Any] | None:
-    if policy in (None, ""):
-        return None
-    if isinstance(policy, dict):
-        return policy
-    try:
-        parsed = json.loads(policy)
-    except (TypeError, ValueError):
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _matches(patterns: list[Any], value: str) -> bool:
