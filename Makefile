@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8888
+# pytest-xdist workers for `make test` (auto: one per core). Most of the suite is whole notebooks run in
+# their own kernels, which is CPU-bound work that spreads over the cores; JOBS=0 runs in one process.
+JOBS   ?= auto
 LAB_FLAGS := $(if $(HEADLESS),--no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.open_browser=False,)
 # Containers and lab images often run as root; Jupyter refuses that unless told.
 LAB_FLAGS += $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -17,7 +20,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_FLAGS) --notebook-dir=notebooks
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 install: $(STAMP)
 
