@@ -34,6 +34,7 @@ PATCH_MODULES: list[str] = [
     "sqs.fifo_sequence",
     "sqs.batch_entry_ids",
     "dynamodb.partiql_parameters",
+    "dynamodb.ttl_expiry",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
     "iam.managed_policies",
