@@ -45,6 +45,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.event_source_mappings",
     "awslambda.mapping_conflict",
     "awslambda.permission_conflict",
+    "awslambda.filter_criteria",
     "sns.delivery_protocols",
     "sns.delivery_policies",
     "sns.email_confirmation",
