@@ -46,6 +46,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.mapping_conflict",
     "awslambda.permission_conflict",
     "awslambda.filter_criteria",
+    "awslambda.stream_bisect",
     "sns.delivery_protocols",
     "sns.delivery_policies",
     "sns.email_confirmation",
