@@ -140,10 +140,12 @@ def _read(lab: Any, fb: Feedback, read_stream: Any, status_changes: Any) -> None
             fb.stop()
         fb.right("read_stream returns all 5 records of a test stream, oldest first.")
         outcome = probe.run(status_changes, expected, timeout=4)
+        if isinstance(outcome.error, KeyError):
+            fb.wrong(f"status_changes raised KeyError: {outcome.error} on the test stream's records (an INSERT has no "
+                     "OldImage and a REMOVE no NewImage).",
+                     "Use None where a record has no OldImage (INSERT) or no NewImage (REMOVE), or no status in it.")
+            fb.stop()
         if probe.explain_error(outcome, "status_changes"):
-            if isinstance(outcome.error, KeyError):
-                fb.wrong("(An INSERT has no OldImage and a REMOVE no NewImage.)",
-                         "Use None where a record has no OldImage (INSERT) or no NewImage (REMOVE): .get() them.")
             fb.stop()
     right = [("chk-1", None, "PLACED"), ("chk-2", None, "PLACED"), ("chk-3", None, "PLACED"),
              ("chk-1", "PLACED", "PAID"), ("chk-2", "PLACED", None)]
