@@ -324,3 +324,13 @@ def test_locking_right_with_add_and_not_attempted_without_a_table(ddb_lab: Lab) 
             return False, err.response["Item"]
 
     assert run(f"{S}.locking", ddb_lab, move).passed
+
+
+def test_table_fixed_the_way_the_hint_says_passes(ddb_lab: Lab) -> None:
+    _orders(ddb_lab, view="NEW_IMAGE")
+    assert "StreamEnabled False" in (run(f"{S}.table", ddb_lab).hint or "")
+    ddb = ddb_lab.client("dynamodb")
+    ddb.update_table(TableName=ddb_lab.name("orders"), StreamSpecification={"StreamEnabled": False})
+    ddb.update_table(TableName=ddb_lab.name("orders"),
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    assert run(f"{S}.table", ddb_lab).passed

@@ -35,6 +35,7 @@ PATCH_MODULES: list[str] = [
     "sqs.batch_entry_ids",
     "dynamodb.partiql_parameters",
     "dynamodb.ttl_expiry",
+    "dynamodb.stream_reenable",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
     "iam.managed_policies",

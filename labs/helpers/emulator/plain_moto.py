@@ -40,6 +40,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "sqs_batch_entry_ids": ["sqs/test_sqs_batch_entry_ids.py"],
     "dynamodb_partiql_parameters": ["dynamodb/test_dynamodb_partiql_parameters.py"],
     "dynamodb_ttl_expiry": ["dynamodb/test_dynamodb_ttl_expiry.py"],
+    "dynamodb_stream_reenable": ["dynamodb/test_dynamodb_stream_reenable.py"],
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "iam_aws_managed_policies": ["iam/test_iam_managed_policies.py"],
