@@ -154,11 +154,11 @@ GOOD_PATTERN = {"eventName": ["MODIFY"], "dynamodb": {"NewImage": {"status": {"S
 
 
 def _mapping(lab: Lab, stream: str, failures: str, fn: str, **changes: Any) -> None:
-    args: dict[str, Any] = dict(
-        EventSourceArn=stream, FunctionName=fn, StartingPosition="LATEST", BatchSize=10,
-        FilterCriteria={"Filters": [{"Pattern": json.dumps(GOOD_PATTERN)}]},
-        FunctionResponseTypes=["ReportBatchItemFailures"], MaximumRetryAttempts=2, BisectBatchOnFunctionError=True,
-        DestinationConfig={"OnFailure": {"Destination": failures}})
+    args: dict[str, Any] = {
+        "EventSourceArn": stream, "FunctionName": fn, "StartingPosition": "LATEST", "BatchSize": 10,
+        "FilterCriteria": {"Filters": [{"Pattern": json.dumps(GOOD_PATTERN)}]},
+        "FunctionResponseTypes": ["ReportBatchItemFailures"], "MaximumRetryAttempts": 2,
+        "BisectBatchOnFunctionError": True, "DestinationConfig": {"OnFailure": {"Destination": failures}}}
     for key, value in changes.items():
         if value is None:
             args.pop(key)
