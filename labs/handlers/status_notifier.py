@@ -27,6 +27,11 @@ For each record it:
 3. publishes the customer's text to ``TOPIC_ARN`` with the message attribute ``customer_id``: each
    customer's subscription (e-mail or SMS, their preference) filters on it.
 
+The claim is written before the publish: if the publish then fails (SNS throttled, the function timed
+out in between), that one notification is lost rather than sent twice. Production code that prefers a
+rare duplicate to a lost text would delete the claim when the publish fails (and need
+``dynamodb:DeleteItem``); the lab keeps the simpler order and says so.
+
 A record that cannot be processed (no customer on the order) is reported in ``batchItemFailures``
 (the mapping needs ``FunctionResponseTypes=["ReportBatchItemFailures"]``): Lambda retries from that
 record, then sends the batch's description to the mapping's on-failure destination.
