@@ -334,3 +334,31 @@ def test_table_fixed_the_way_the_hint_says_passes(ddb_lab: Lab) -> None:
     ddb.update_table(TableName=ddb_lab.name("orders"),
                      StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     assert run(f"{S}.table", ddb_lab).passed
+
+
+# ---------------------------------------------------------------------------- ttl
+TTL = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+
+@pytest.mark.parametrize(("expired_carts", "hint"), [
+    (lambda rs: [r["dynamodb"]["Keys"]["cart_id"]["S"] for r in rs if r["eventName"] == "REMOVE"], "userIdentity"),
+    (lambda rs: [r["dynamodb"]["Keys"]["cart_id"]["S"] for r in rs if r.get("userIdentity", {}).get("type") == "Service"],
+     "GetRecords spells"),
+    (lambda rs: [r["dynamodb"]["NewImage"]["cart_id"]["S"] for r in rs if r.get("userIdentity") == TTL], "Keys"),
+    (lambda rs: [r["dynamodb"]["Keys"]["cart_id"] for r in rs if r.get("userIdentity") == TTL], "TypeDeserializer"),
+    (lambda rs: [r["dynamodb"]["Keys"]["cart_id"]["S"] for r in rs if r["eventName"] == "REMOVE" and "userIdentity" not in r],
+     "HAVE a userIdentity"),
+    (lambda rs: len([r for r in rs if r.get("userIdentity") == TTL]), "list"),
+])
+def test_ttl_wrong_answers(ddb_lab: Lab, expired_carts: Callable, hint: str) -> None:
+    result = run(f"{S}.ttl", ddb_lab, expired_carts)
+    assert result.status == "incorrect" and hint in (result.hint or ""), result.text()
+
+
+def test_ttl_right_from_the_old_image_and_not_attempted(ddb_lab: Lab) -> None:
+    def expired_carts(records: list[dict]) -> list[str]:
+        return [deserialize(r["dynamodb"]["OldImage"]["cart_id"]) for r in records
+                if r.get("userIdentity", {}).get("PrincipalId") == "dynamodb.amazonaws.com"]
+
+    assert run(f"{S}.ttl", ddb_lab, expired_carts).passed
+    assert run(f"{S}.ttl", ddb_lab, ...).status == "not-attempted"

@@ -284,4 +284,37 @@ except ClientError as err:
         raise
     return False, err.response["Item"]
 return True, done["Attributes"]'''}, f"{LAB}.locking", expect="correct"),
+    # ------------------------------------------------------------ 7: TTL deletions told apart
+    V("7", "every REMOVE counted as expired", {0: '''
+return [deserialize(r["dynamodb"]["Keys"]["cart_id"]) for r in records if r["eventName"] == "REMOVE"]'''},
+      f"{LAB}.ttl", hint=("userIdentity",)),
+    V("7", "the Lambda event's spelling of userIdentity", {0: '''
+return [deserialize(r["dynamodb"]["Keys"]["cart_id"]) for r in records
+        if r.get("userIdentity", {}).get("principalId") == "dynamodb.amazonaws.com"]'''},
+      f"{LAB}.ttl", hint=("GetRecords spells",)),
+    V("7", "the cart id read from NewImage", {0: '''
+return [deserialize(r["dynamodb"]["NewImage"]["cart_id"]) for r in records if "userIdentity" in r]'''},
+      f"{LAB}.ttl", hint=("Keys",)),
+    V("7", "typed ids", {0: '''
+return [r["dynamodb"]["Keys"]["cart_id"] for r in records if "userIdentity" in r]'''},
+      f"{LAB}.ttl", hint=("TypeDeserializer",)),
+    V("7", "the test the wrong way round", {0: '''
+return [deserialize(r["dynamodb"]["Keys"]["cart_id"]) for r in records
+        if r["eventName"] == "REMOVE" and "userIdentity" not in r]'''},
+      f"{LAB}.ttl", hint=("HAVE a userIdentity",)),
+    V("7", "a count instead of the ids", {0: '''
+return len([r for r in records if r.get("userIdentity", {}).get("Type") == "Service"])'''},
+      f"{LAB}.ttl", hint=("list",)),
+    V("7", "right: from the old image", {0: '''
+return [deserialize(r["dynamodb"]["OldImage"]["cart_id"]) for r in records
+        if r.get("userIdentity", {}).get("PrincipalId") == "dynamodb.amazonaws.com"]'''},
+      f"{LAB}.ttl", expect="correct"),
+    V("7", "right: a loop over REMOVE records", {0: '''
+carts = []
+for record in records:
+    who = record.get("userIdentity") or {}
+    if record["eventName"] == "REMOVE" and (who.get("Type"), who.get("PrincipalId")) == ("Service", "dynamodb.amazonaws.com"):
+        carts.append(record["dynamodb"]["Keys"]["cart_id"]["S"])
+return carts'''},
+      f"{LAB}.ttl", expect="correct"),
 ]

@@ -418,3 +418,59 @@ def _locking(lab: Any, fb: Feedback, move: Any) -> None:
              f"{len(modifies)} MODIFY records (expected 3 and 2).",
              "ConditionExpression on version, and the version bumped in the same update.")
     ddb.delete_item(TableName=table, Key={"order_id": {"S": order}})
+
+
+# ---------------------------------------------------------------------------- step 7
+def _cart_record(cart: str, event: str, ttl: bool = False) -> dict[str, Any]:
+    image = {"cart_id": {"S": cart}, "expires_at": {"N": "1700000000"}}
+    change: dict[str, Any] = {"Keys": {"cart_id": {"S": cart}}, "SequenceNumber": str(200 + len(cart)),
+                              "SizeBytes": 60, "StreamViewType": "OLD_IMAGE"}
+    if event in ("MODIFY", "REMOVE"):
+        change["OldImage"] = image
+    record: dict[str, Any] = {"eventID": uuid.uuid4().hex, "eventName": event, "eventVersion": "1.1",
+                              "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "dynamodb": change}
+    if ttl:
+        record["userIdentity"] = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+    return record
+
+
+@checker(f"{LAB}.ttl")
+def _ttl(lab: Any, fb: Feedback, expired_carts: Any) -> None:
+    expired_carts = fb.answer(expired_carts, "expired_carts", "7")
+    records = [_cart_record("cart-1", "INSERT"), _cart_record("cart-2", "INSERT"), _cart_record("cart-3", "MODIFY"),
+               _cart_record("cart-1", "REMOVE", ttl=True), _cart_record("cart-2", "REMOVE"),
+               _cart_record("cart-3", "REMOVE", ttl=True)]
+    with Probe(lab, fb) as probe:
+        outcome = probe.run(expired_carts, records, timeout=4)
+        if isinstance(outcome.error, KeyError):
+            fb.wrong(f"expired_carts raised KeyError: {outcome.error} (a REMOVE record has no NewImage).",
+                     "Read the cart id from the record's Keys, which every record has.")
+            fb.stop()
+        if probe.explain_error(outcome, "expired_carts"):
+            fb.stop()
+    got = outcome.value
+    if not isinstance(got, (list, tuple)):
+        fb.wrong(f"expired_carts returned {got!r:.60}, not a list of cart ids.", "Return a list of the cart ids.")
+        return
+    if any(_typed(v) for v in got):
+        fb.wrong(f"expired_carts returns typed values ({got[0]}).", "Decode the key with TypeDeserializer: {'S': 'cart-1'} "
+                 "becomes 'cart-1'.")
+        return
+    got = list(got)
+    if got == ["cart-1", "cart-3"]:
+        fb.right("Of 3 removals, expired_carts picks the 2 TTL deletions (userIdentity Service dynamodb.amazonaws.com) "
+                 "and not the cart the customer emptied.")
+    elif "cart-2" in got and "cart-1" in got:
+        fb.wrong(f"expired_carts returned {got}: the cart the customer emptied counts as expired.",
+                 "A REMOVE is a TTL deletion only if its userIdentity says so: Type 'Service', PrincipalId "
+                 "'dynamodb.amazonaws.com'.")
+    elif got == ["cart-2"]:
+        fb.wrong("expired_carts returned only the cart the customer emptied: the test is the wrong way round.",
+                 "TTL deletions are the REMOVE records that HAVE a userIdentity of the DynamoDB service.")
+    elif not got:
+        fb.wrong("expired_carts found none of the 2 TTL deletions.",
+                 "GetRecords spells the identity {'Type': 'Service', 'PrincipalId': 'dynamodb.amazonaws.com'} (a Lambda "
+                 "event spells it type / principalId).")
+    else:
+        fb.wrong(f"expired_carts returned {got}, expected ['cart-1', 'cart-3'].",
+                 "Keep REMOVE records whose userIdentity is the DynamoDB service; return their Keys' cart_id, in order.")
