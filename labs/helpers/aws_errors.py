@@ -64,6 +64,29 @@ _KNOWN: list[_Entry] = [
            "Add the parameter the message names (boto3's documentation of the call lists the required ones)."),
     _Entry("ParamValidation", r"Unknown parameter", "The call has a parameter the API does not know (a typo?).",
            "Use one of the valid parameter names the message lists."),
+    # ---- DynamoDB and DynamoDB Streams (Lab 6), and Lambda's stream mappings
+    _Entry("ResourceInUseException", r"[Tt]able already exists|Table: .* already exists",
+           "A table of this name exists already (made by an earlier run of the cell?).",
+           "Catch ddb.exceptions.ResourceInUseException to keep it; to change its key, delete_table and create it "
+           "again; a stream can be added or changed with update_table(StreamSpecification=...)."),
+    _Entry("ValidationException", r"key element does not match the schema|Missing the key",
+           "The item's key does not match the table's KeySchema (name or type).",
+           "Give the table the key the lab uses (order_id, a string), or use the table's own key in the call."),
+    _Entry("ValidationException", r"reserved keyword",
+           "An expression uses an attribute name that is a DynamoDB reserved word (status, key, name, ...).",
+           "Write a placeholder (#s) in the expression and map it in ExpressionAttributeNames={'#s': 'status'}."),
+    _Entry("ConditionalCheckFailedException", "",
+           "The write's ConditionExpression was false, so DynamoDB did not write anything.",
+           "That is the answer, not a failure: catch ddb.exceptions.ConditionalCheckFailedException (its "
+           "err.response['Item'] holds the item if you asked with ReturnValuesOnConditionCheckFailure='ALL_OLD')."),
+    _Entry("TrimmedDataAccessException", "", "The shard iterator points at records older than the stream keeps (24 h).",
+           "Start again with ShardIteratorType TRIM_HORIZON (the oldest record still kept)."),
+    _Entry("ExpiredIteratorException", "", "A shard iterator is valid for 15 minutes after it was issued.",
+           "Get a fresh one with get_shard_iterator (from the last SequenceNumber you read: AFTER_SEQUENCE_NUMBER)."),
+    _Entry("InvalidParameterValueException", r"[Ff]ilter pattern",
+           "A FilterCriteria pattern is not a valid event pattern (EventBridge's syntax).",
+           "Each Pattern is json.dumps of an object whose values are lists (or nested objects): "
+           "{'eventName': ['MODIFY']}, never {'eventName': 'MODIFY'}."),
     # ---- EventBridge (before the generic entries: their codes are shared with other services)
     _Entry("ValidationException", r"entries.*length less than or equal to 10|Member must have length less than or equal to 10",
            "PutEvents takes at most 10 entries per call.", "Put the entries in slices of 10 (range(0, len(entries), 10))."),

@@ -132,3 +132,67 @@ def why_event_bus() -> Figure:
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def why_change_data_capture() -> Figure:
+    """Top: the order service writes the table and then publishes; a crash between the two loses the
+    notification (or a failed write sends a false one): the dual-write problem. Bottom: the service
+    writes only the table; DynamoDB Streams captures every committed change and Lambda turns status
+    changes into notifications, retrying until it succeeds."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 3.8))
+    for ax in (top, bottom):
+        ax.set_xlim(0, 10.4)
+        ax.set_ylim(-0.2, 1.6)
+        ax.axis("off")
+    _box(top, 0.9, 0.7, "order\nservice", "service")
+    _box(top, 3.6, 1.2, "orders\ntable", "queue")
+    _box(top, 3.6, 0.2, "topic", "topic")
+    _arrow(top, (1.55, 0.85), (2.95, 1.2), "1. UpdateItem")
+    _arrow(top, (1.55, 0.55), (2.95, 0.2), "2. Publish (crash here?)", dashed=True)
+    _box(top, 7.2, 0.7, "two writes, no transaction:\none can happen without the other", "down", w=3.4)
+    top.set_title("Dual write: the service writes the table, then publishes; a crash in between loses the "
+                  "notification", fontsize=9.5, loc="left")
+    xs = _chain(bottom, [("order\nservice", "service"), ("orders\ntable", "queue"), ("table's\nstream", "queue"),
+                         ("notifier\nLambda", "service"), ("topic:\ne-mail / SMS", "topic")], 0.7)
+    for a, b, label in zip(xs, xs[1:], ["UpdateItem\n(one write)", "every change,\nin order", "mapping:\nfilter, batch",
+                                        "Publish"]):
+        _arrow(bottom, (a + 0.7, 0.7), (b - 0.7, 0.7), label)
+    bottom.set_title("Change data capture: one write; the stream delivers each committed change at least once, "
+                     "and Lambda retries", fontsize=9.5, loc="left")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def status_timelines(changes: Sequence[tuple[str, str | None, str | None]],
+                     notifications: Sequence[tuple[str, str]]) -> Figure:
+    """Each order's status timeline (one row per order, the statuses in stream order) next to the
+    notifications it produced (``(order_id, status)``, marked on the status they announce)."""
+    orders: list[str] = []
+    for order_id, _, _ in changes:
+        if order_id not in orders:
+            orders.append(order_id)
+    fig, ax = plt.subplots(figsize=(10, 0.55 * max(len(orders), 1) + 1.3))
+    notified = {(o, s) for o, s in notifications}
+    counts: dict[tuple[str, str], int] = {}
+    for o, s in notifications:
+        counts[(o, s)] = counts.get((o, s), 0) + 1
+    for row, order_id in enumerate(orders):
+        y = len(orders) - 1 - row
+        statuses = [new for o, _, new in changes if o == order_id and new]
+        ax.plot(range(len(statuses)), [y] * len(statuses), color="#999999", zorder=1)
+        for x, status in enumerate(statuses):
+            hit = (order_id, status) in notified
+            ax.scatter([x], [y], s=260, zorder=2, color="#2b8a3e" if hit else "#ced4da", edgecolor="#333333")
+            label = status + (f" x{counts[(order_id, status)]}" if counts.get((order_id, status), 0) > 1 else "")
+            ax.annotate(label, (x, y), xytext=(0, 11), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_yticks(range(len(orders)))
+    ax.set_yticklabels(list(reversed(orders)), fontsize=9)
+    ax.set_xlabel("status changes in stream order (green: the customer was notified)", fontsize=9)
+    ax.set_ylim(-0.7, max(len(orders), 1) - 0.1 + 0.5)
+    ax.set_xlim(-0.6, max([sum(1 for o, _, n in changes if o == oid and n) for oid in orders] or [1]) - 0.4)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.set_title("Each order's statuses and the notifications they produced", fontsize=9.5, loc="left")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

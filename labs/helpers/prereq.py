@@ -108,3 +108,17 @@ def attempt(step: int | str, fn: Callable[..., Any], *args: Any, **kwargs: Any) 
 def existing_queues(lab: Any, bases: list[str]) -> list[str]:
     """Those of the lab's queues ``bases`` that exist now (silently: for a dashboard or a picture)."""
     return [base for base in bases if find_queue(lab, base) is not None]
+
+
+def table_stream(lab: Any, base: str, *, step: int | str) -> str | None:
+    """The stream ARN of the lab's DynamoDB table ``base``, or None after saying which step makes it."""
+    from .checks._ddb import find_table, stream_arn
+
+    table = find_table(lab, base)
+    if table is None:
+        not_done(step, f"there is no table '{base}'")
+        return None
+    arn = stream_arn(table)
+    if arn is None:
+        not_done(step, f"the table '{base}' has no stream")
+    return arn
