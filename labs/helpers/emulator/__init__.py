@@ -36,6 +36,8 @@ PATCH_MODULES: list[str] = [
     "dynamodb.partiql_parameters",
     "dynamodbstreams.endpoint",
     "kinesis.create_tags",
+    "kinesis.records_fast",
+    "kinesis.write_limits",
     "iam.managed_policies",
     "awslambda.local_runtime",
     "awslambda.mapping_states",
