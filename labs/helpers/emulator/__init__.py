@@ -46,6 +46,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.event_source_mappings",
     "awslambda.mapping_conflict",
     "awslambda.permission_conflict",
+    "awslambda.stream_batching",
     "sns.delivery_protocols",
     "sns.delivery_policies",
     "sns.email_confirmation",

@@ -51,6 +51,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "lambda_event_source_mappings": ["awslambda/test_lambda_event_source_mappings.py", "awslambda/test_lambda_stream_mappings.py"],
     "lambda_mapping_conflict": ["awslambda/test_lambda_mapping_conflict.py"],
     "lambda_permission_conflict": ["awslambda/test_lambda_permission_conflict.py"],
+    "lambda_stream_batching": ["awslambda/test_lambda_stream_batching.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
     "sns_delivery_policies": ["sns/test_sns_delivery_policies.py"],
     "sns_email_confirmation": ["sns/test_sns_email_confirmation.py"],
