@@ -70,6 +70,19 @@ def rule_arn(lab: Any, base: str, *, bus: str, step: int | str, account: str | N
     return str(rule["Arn"])
 
 
+def stream_name(lab: Any, base: str, *, step: int | str) -> str | None:
+    """The name of the lab's ACTIVE Kinesis stream ``base``, or None after saying which step creates it."""
+    name = lab.name(base)
+    try:
+        status = lab.client("kinesis").describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
+    except Exception:  # noqa: BLE001 - not there (ResourceNotFoundException) or not reachable
+        status = None
+    if status not in ("ACTIVE", "UPDATING"):
+        not_done(step, f"there is no active stream '{base}'")
+        return None
+    return name
+
+
 def ready(value: Any, *, step: int | str, what: str) -> bool:
     """Is ``value`` an answer? ``...`` and None (an unanswered exercise) are not: say so.
     :data:`FAILED` is not either, and was already explained by :func:`attempt`."""

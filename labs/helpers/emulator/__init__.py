@@ -38,6 +38,7 @@ PATCH_MODULES: list[str] = [
     "kinesis.create_tags",
     "kinesis.records_fast",
     "kinesis.write_limits",
+    "kinesis.resharding",
     "iam.managed_policies",
     "awslambda.local_runtime",
     "awslambda.mapping_states",

@@ -43,6 +43,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "kinesis_records_fast": ["kinesis/test_kinesis_records_fast.py"],
     "kinesis_write_limits": ["kinesis/test_kinesis_write_limits.py"],
+    "kinesis_resharding": ["kinesis/test_kinesis_resharding.py"],
     "iam_aws_managed_policies": ["iam/test_iam_managed_policies.py"],
     "lambda_local_runtime": ["awslambda/test_lambda_local_runtime.py", "awslambda/test_lambda_callers.py"],
     "lambda_mapping_states": ["awslambda/test_lambda_mapping_states.py"],

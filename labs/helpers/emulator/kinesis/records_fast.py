@@ -10,8 +10,11 @@ response serializer walks the botocore shape of each of the 500 result entries (
 What this patch does, keeping every observable behaviour: the shard remembers its last sequence
 number (``get_max_sequence_number``/``get_min_sequence_number`` read the ends of the ordered dict),
 ``get_records`` starts at the record after the iterator's position (moto's sequence numbers in a
-shard are consecutive integers) and stops at ``Limit``; MillisBehindLatest is computed as moto
-does (the tip's arrival minus the last returned record's arrival, 0 when caught up). Sequence
+shard are consecutive integers) and stops at ``Limit``. MillisBehindLatest is computed as moto
+does (the tip's arrival minus the last returned record's arrival) but is 0 only at the tip: AWS
+(GetRecords) "A value of zero indicates that record processing is caught up, and there are no new
+records to process at this moment"; plain moto says 0 whenever the records left arrived within the
+same millisecond, so a reader that stops at 0 stops early. Sequence
 numbers, shard choice and responses are unchanged.
 
 ``LABS_EMULATOR_DISABLE=kinesis_records_fast`` leaves plain moto in place (the benchmark
@@ -60,8 +63,10 @@ def _apply() -> None:
                 results.append(record)
                 last = sequence
             sequence += 1
-        behind = records[tip].created_at - results[-1].created_at if results else 0.0
-        return results, last, int(behind * 1000)
+        if not results or last >= tip:
+            return results, last, 0
+        # AWS: "A value of zero indicates that record processing is caught up": never 0 with records left
+        return results, last, max(1, int((records[tip].created_at - results[-1].created_at) * 1000))
 
     Shard.get_max_sequence_number = get_max_sequence_number  # type: ignore[method-assign]
     Shard.get_min_sequence_number = get_min_sequence_number  # type: ignore[method-assign]
