@@ -64,6 +64,21 @@ _KNOWN: list[_Entry] = [
            "Add the parameter the message names (boto3's documentation of the call lists the required ones)."),
     _Entry("ParamValidation", r"Unknown parameter", "The call has a parameter the API does not know (a typo?).",
            "Use one of the valid parameter names the message lists."),
+    # ---- Kinesis (before the generic entries: their codes are shared with other services)
+    _Entry("ValidationException", r"'records' failed to satisfy constraint: Member must have length less than or equal to 500",
+           "PutRecords takes at most 500 records per call.", "Put the records in slices of 500 (range(0, len(records), 500))."),
+    _Entry("ProvisionedThroughputExceededException", "",
+           "A shard was asked to take more than its limit: 1,000 records or 1 MiB per second.",
+           "Retry the refused records after a short backoff; spread writes over partition keys, or add shards "
+           "(update_shard_count)."),
+    _Entry("ResourceInUseException", r"[Ss]tream",
+           "A stream of this name exists already, or it is still being created or updated.",
+           "Use the existing stream (describe_stream_summary), or wait until it is ACTIVE (the stream_exists waiter)."),
+    _Entry("InvalidArgumentException", r"[Ss]hard [Cc]ount|TargetShardCount|scaling",
+           "Kinesis refused the new shard count.",
+           "One UpdateShardCount may at most double or halve the open shards, with ScalingType='UNIFORM_SCALING'."),
+    _Entry("ExpiredIteratorException", "", "The shard iterator expired (iterators last 5 minutes).",
+           "Ask for a new one with get_shard_iterator (AFTER_SEQUENCE_NUMBER of your checkpoint)."),
     # ---- EventBridge (before the generic entries: their codes are shared with other services)
     _Entry("ValidationException", r"entries.*length less than or equal to 10|Member must have length less than or equal to 10",
            "PutEvents takes at most 10 entries per call.", "Put the entries in slices of 10 (range(0, len(entries), 10))."),

@@ -94,7 +94,8 @@ class Probe:
     # ------------------------------------------------------------------ lifecycle
     #: The clients whose calls a probe records (the learner's code reaches AWS through these), and
     #: the batch operation of each that ``chaos.flaky_batches`` may change before it is sent.
-    _WATCHED: ClassVar[dict[str, str]] = {"sqs": "SendMessageBatch", "sns": "PublishBatch", "events": "PutEvents"}
+    _WATCHED: ClassVar[dict[str, str]] = {"sqs": "SendMessageBatch", "sns": "PublishBatch", "events": "PutEvents",
+                                          "kinesis": "PutRecords", "dynamodb": "BatchWriteItem"}
 
     def __enter__(self) -> Probe:
         self.sqs = self.lab.client("sqs")

@@ -44,7 +44,8 @@ def _apply() -> None:
         return 0
 
     def put_record(self: Shard, partition_key: str, data: str, explicit_hash_key: str) -> str:
-        sequence_number = self.get_max_sequence_number() + 1
+        # a child shard continues its parents' numbers (``kinesis.resharding`` sets the floor)
+        sequence_number = max(self.get_max_sequence_number(), getattr(self, "_labs_sequence_floor", 0)) + 1
         self.records[sequence_number] = Record(partition_key, data, sequence_number, explicit_hash_key)
         return str(sequence_number)
 

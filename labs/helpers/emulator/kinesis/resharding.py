@@ -46,15 +46,11 @@ def _apply() -> None:
 
     max_sequence = Shard.get_max_sequence_number
 
-    @functools.wraps(max_sequence)
-    def get_max_sequence_number(self: Shard) -> int:
-        return max(max_sequence(self), getattr(self, _FLOOR, 0))
-
     def _next_id(stream: Stream) -> int:
         return sorted(stream.shards.values(), key=attrgetter("_shard_id"))[-1]._shard_id + 1
 
     def _floor(stream: Stream) -> int:
-        return max((s.get_max_sequence_number() for s in stream.shards.values()), default=0)
+        return max((max(s.get_max_sequence_number(), getattr(s, _FLOOR, 0)) for s in stream.shards.values()), default=0)
 
     def split_shard(self: Stream, shard_to_split: str, new_starting_hash_key: str) -> None:
         new_start = int(new_starting_hash_key)
@@ -127,7 +123,6 @@ def _apply() -> None:
             for s in stream.shards.values() if shard.shard_id in (s.parent, s.adjacent_parent)]
         return ActionResult(body)
 
-    Shard.get_max_sequence_number = get_max_sequence_number  # type: ignore[method-assign]
     Stream.split_shard = split_shard  # type: ignore[method-assign]
     Stream.merge_shards = merge_shards  # type: ignore[method-assign]
     Stream.get_shard_for_key = get_shard_for_key  # type: ignore[method-assign]
