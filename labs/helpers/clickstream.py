@@ -15,11 +15,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .backend import BackendKind
@@ -108,10 +109,31 @@ def open_shards(lab: Any, stream: str) -> list[dict[str, Any]]:
     return [s for s in shards if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
 
 
+@contextlib.contextmanager
+def _untraced(lab: Any) -> Iterator[None]:
+    """The helpers' own reads are not the learner's story: keep them out of ``lab.flow``."""
+    try:
+        flow = lab.flow
+    except Exception:  # noqa: BLE001 - a lab without a trace
+        flow = None
+    was = getattr(flow, "enabled", None)
+    if flow is not None:
+        flow.enabled = False
+    try:
+        yield
+    finally:
+        if flow is not None and was is not None:
+            flow.enabled = was
+
+
 def read_all(lab: Any, stream: str, *, client: Any = None) -> list[dict[str, Any]]:
     """Every record of ``stream``, shard by shard (parents first), as dicts with ``shard``,
     ``sequence``, ``key``, ``arrival`` (a datetime) and ``click`` (the decoded JSON, or None)."""
-    kinesis = client or lab.client("kinesis")
+    with _untraced(lab):
+        return _read_all(client or lab.client("kinesis"), stream)
+
+
+def _read_all(kinesis: Any, stream: str) -> list[dict[str, Any]]:
     out = []
     for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
         iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard["ShardId"],
@@ -132,11 +154,11 @@ def read_all(lab: Any, stream: str, *, client: Any = None) -> list[dict[str, Any
     return out
 
 
-def shard_seconds(lab: Any, stream: str) -> Any:
-    """A DataFrame: records per shard (columns) per second of arrival (rows)."""
+def shard_seconds(lab: Any, stream: str, rows: list[dict[str, Any]] | None = None) -> Any:
+    """A DataFrame: records per shard (columns) per second of arrival (rows); ``rows`` from :func:`read_all`."""
     import pandas as pd
 
-    rows = read_all(lab, stream)
+    rows = read_all(lab, stream) if rows is None else rows
     if not rows:
         return pd.DataFrame()
     df = pd.DataFrame(rows)
@@ -150,9 +172,14 @@ def shard_seconds(lab: Any, stream: str) -> Any:
 
 def reader_lag(lab: Any, stream: str, limit: int = 500) -> Any:
     """A new reader catching up from TRIM_HORIZON: ``MillisBehindLatest`` after each GetRecords, per shard."""
+
+    with _untraced(lab):
+        return _reader_lag(lab.client("kinesis"), stream, limit)
+
+
+def _reader_lag(kinesis: Any, stream: str, limit: int) -> Any:
     import pandas as pd
 
-    kinesis = lab.client("kinesis")
     rows = []
     for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
         iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard["ShardId"],

@@ -73,7 +73,7 @@ class _Scratch:
         kinesis.get_waiter("stream_exists").wait(StreamName=self.name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 100})
         return self.name
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         try:
             self.lab.client("kinesis").delete_stream(StreamName=self.name, EnforceConsumerDeletion=True)
         except ClientError:
@@ -145,6 +145,25 @@ def producer(lab: Any, fb: Feedback, put_clicks: Any = None) -> None:
                      f"Use put_records with up to {MAX_BATCH} records per call.")
             return
         rows = [r for r in read_all(lab, name) if isinstance(r["click"], dict)]
+        keys_by_session: dict[str, set[str]] = {}
+        for r in rows:
+            keys_by_session.setdefault(str(r["click"].get("session")), set()).add(r["key"])
+        keys = {k for ks in keys_by_session.values() for k in ks}
+        shards = {r["shard"] for r in rows}
+        if len(keys) == 1 and len(keys_by_session) > 1:
+            fb.wrong(f"Every record has the same partition key ('{next(iter(keys))}'): all clicks land on one shard, "
+                     f"which takes {RECORDS_PER_SECOND} records a second however many shards the stream has (the rest "
+                     "is throttled).",
+                     "Use the click's session as PartitionKey: sessions spread over the shards, and one session's clicks "
+                     "stay together.")
+        elif any(len(ks) > 1 for ks in keys_by_session.values()):
+            fb.wrong("One session's clicks were written with different partition keys, so they are spread over shards "
+                     "and no reader sees a session's clicks in order.",
+                     "Use the click's session (click['session']) as PartitionKey, not a random or per-click value.")
+        elif any(key != session for session, ks in keys_by_session.items() for key in ks):
+            fb.wrong("The partition key is not the session id.", "Use PartitionKey=click['session'].")
+        else:
+            fb.right(f"Each session's clicks share its session id as partition key ({len(shards)} shards used).")
         seen = Counter((r["click"].get("session"), r["click"].get("n")) for r in rows)
         wanted = {(c["session"], c["n"]) for c in clicks}
         missing = len(wanted - set(seen))
@@ -162,24 +181,6 @@ def producer(lab: Any, fb: Feedback, put_clicks: Any = None) -> None:
         if not twice and not missing:
             fb.right(f"All {len(clicks)} clicks arrived once, though {len(failed_once)} records failed at first: only the "
                      "failed records were sent again.")
-        keys_by_session: dict[str, set[str]] = {}
-        for r in rows:
-            keys_by_session.setdefault(str(r["click"].get("session")), set()).add(r["key"])
-        keys = {k for ks in keys_by_session.values() for k in ks}
-        shards = {r["shard"] for r in rows}
-        if len(keys) == 1 and len(keys_by_session) > 1:
-            fb.wrong(f"Every record has the same partition key ('{next(iter(keys))}'): all clicks land on one shard, "
-                     f"which takes {RECORDS_PER_SECOND} records a second however many shards the stream has.",
-                     "Use the click's session as PartitionKey: sessions spread over the shards, and one session's clicks "
-                     "stay together.")
-        elif any(len(ks) > 1 for ks in keys_by_session.values()):
-            fb.wrong("One session's clicks were written with different partition keys, so they are spread over shards "
-                     "and no reader sees a session's clicks in order.",
-                     "Use the click's session (click['session']) as PartitionKey, not a random or per-click value.")
-        elif any(key != session for session, ks in keys_by_session.items() for key in ks):
-            fb.wrong("The partition key is not the session id.", "Use PartitionKey=click['session'].")
-        else:
-            fb.right(f"Each session's clicks share its session id as partition key ({len(shards)} shards used).")
         fb.check(outcome.value == len(clicks), "put_clicks returns the number of records written.",
                  f"put_clicks returned {outcome.value!r} for {len(clicks)} records written.",
                  "Return how many records were written: count the results that have a SequenceNumber.")
@@ -372,7 +373,7 @@ def also_viewed_check(lab: Any, fb: Feedback, also_viewed: Any = None) -> None:
                 return
             if len(answer) != len(expected):
                 fb.wrong(f"also_viewed('{product}', {n}) returned {len(answer)} products, not {len(expected)}.",
-                         f"Return the first n of the sorted items (items[:n]).")
+                         "Return the first n of the sorted items (items[:n]).")
                 return
             got = [views.get(a, -1) for a in answer]
             if -1 in got:
@@ -397,8 +398,7 @@ def also_viewed_check(lab: Any, fb: Feedback, also_viewed: Any = None) -> None:
 
 
 # ============================================================== 6: scaling
-_CASES = [(3000, 400, "records"), (800, 2048, "bytes"), (1000, 1024, "exact"), (1001, 100, "round"),
-          (2500, 3000, "bytes"), (1, 10, "one")]
+_CASES = [(3000, 400), (2500, 100), (800, 4096), (1000, 1024), (1001, 100), (2500, 3000), (1, 10)]
 
 
 def _needed(rps: int, size: int) -> int:
@@ -410,7 +410,7 @@ def scaling(lab: Any, fb: Feedback, shards_needed: Any = None) -> None:
     """AWS, Kinesis quotas: "Each shard can support up to 1,000 records per second for writes, up to a maximum
     total data write rate of 1 MB per second"; UpdateShardCount with UNIFORM_SCALING."""
     fn = fb.answer(shards_needed, "shards_needed", "6")
-    for rps, size, kind in _CASES:
+    for rps, size in _CASES:
         try:
             got = fn(rps, size)
         except Exception as err:  # noqa: BLE001 - the learner's error is the finding
@@ -420,15 +420,16 @@ def scaling(lab: Any, fb: Feedback, shards_needed: Any = None) -> None:
         want = _needed(rps, size)
         if got == want:
             continue
+        by_records, by_bytes = math.ceil(rps / RECORDS_PER_SECOND), math.ceil(rps * size / BYTES_PER_SECOND)
         if isinstance(got, float) and not float(got).is_integer():
             hint = "A shard count is a whole number: round up with math.ceil."
-        elif kind == "bytes" and got == math.ceil(rps / RECORDS_PER_SECOND):
+        elif got == max(1, by_records) and by_bytes > by_records:
             hint = "Bytes limit a shard too: 1 MiB (1,048,576 bytes) a second - take the larger of the two counts."
-        elif kind in ("records", "round") and got == math.ceil(rps * size / BYTES_PER_SECOND):
+        elif got == max(1, by_bytes) and by_records > by_bytes:
             hint = "Records limit a shard too: 1,000 a second - take the larger of the two counts."
-        elif got == max(1, rps // RECORDS_PER_SECOND, rps * size // BYTES_PER_SECOND) or got == want - 1:
+        elif got == max(1, rps // RECORDS_PER_SECOND, rps * size // BYTES_PER_SECOND):
             hint = "Round up (math.ceil): 1,001 records a second need 2 shards."
-        elif got == max(1, math.ceil(rps * size / (2 * BYTES_PER_SECOND)), math.ceil(rps / RECORDS_PER_SECOND)):
+        elif got == max(1, by_records, math.ceil(rps * size / (2 * BYTES_PER_SECOND))):
             hint = "2 MB/s is a shard's read limit; writes are limited to 1 MiB per second."
         else:
             hint = "A shard takes 1,000 records and 1 MiB (1,048,576 bytes) per second: ceil each and take the larger."
@@ -444,7 +445,7 @@ def scaling(lab: Any, fb: Feedback, shards_needed: Any = None) -> None:
                  f"{target}.", "Reshard: kinesis.update_shard_count(StreamName=STREAM, TargetShardCount="
                  "shards_needed(PEAK_RPS, PEAK_BYTES), ScalingType='UNIFORM_SCALING').")
     elif open_shards > target:
-        fb.wrong(f"The stream has {open_shards} open shards, {open_shards - target} more than the peak needs: each costs "
-                 "per shard-hour.", f"Reshard to shards_needed(PEAK_RPS, PEAK_BYTES) = {target} shards.")
+        fb.wrong(f"The stream has {open_shards} open shards, {open_shards - target} more than the peak needs.",
+                 f"Each shard costs per shard-hour: reshard to shards_needed(PEAK_RPS, PEAK_BYTES) = {target} shards.")
     else:
         fb.right(f"The stream has the {target} open shards the peak needs.")

@@ -139,7 +139,7 @@ def _final_invokes(poller: Any, shard_id: str, next_arrival: float | None) -> bo
     event = {"Records": [], "window": {"start": _iso(open_window["start"]), "end": _iso(end)},
              "state": open_window["state"], "shardId": shard_id, "eventSourceARN": poller.esm.event_source_arn,
              "isFinalInvokeForWindow": True, "isWindowTerminatedEarly": False}
-    ok, result, error = _invoke_event(poller, event)
+    ok, _result, error = _invoke_event(poller, event)
     windows.pop(shard_id, None)
     poller.report([], [], [], None if ok else (error or "Unhandled"), shard=shard_id, final_invoke=True,
                   window=event["window"], state=open_window["state"])
@@ -157,6 +157,8 @@ def poll_once(self: Any) -> bool:
         batch = self.read(shard_id, position, limit)
         batch = _discard_aged(self, shard_id, batch)
         if not batch:
+            if position < 0 and not self.read(shard_id, -1, 1):
+                self.positions[shard_id] = position = 0  # an empty shard: nothing to deliver (not "1 behind")
             delivered = _final_invokes(self, shard_id, None) or delivered
             if self.positions[shard_id] != position:
                 delivered = True

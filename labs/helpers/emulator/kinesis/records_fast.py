@@ -5,7 +5,8 @@ finds the next sequence number with ``get_max_sequence_number``, which copies ev
 shard into a list (``list(self.records.keys())[-1]``), so putting N records costs O(N^2);
 ``Shard.get_records`` scans the shard from its first record on every call and looks up the last
 record once per returned record, so a full read in pages of L costs O(N^2 / L); and moto's generic
-response serializer walks the botocore shape of each of the 500 result entries (60 % of the call).
+response serializer walks the botocore shape of each of the 500 result entries (60 % of the call)
+and of every record a GetRecords returns.
 
 What this patch does, keeping every observable behaviour: the shard remembers its last sequence
 number (``get_max_sequence_number``/``get_min_sequence_number`` read the ends of the ordered dict),
@@ -15,7 +16,9 @@ does (the tip's arrival minus the last returned record's arrival) but is 0 only 
 (GetRecords) "A value of zero indicates that record processing is caught up, and there are no new
 records to process at this moment"; plain moto says 0 whenever the records left arrived within the
 same millisecond, so a reader that stops at 0 stops early. Sequence
-numbers, shard choice and responses are unchanged.
+numbers, shard choice and responses are unchanged; GetRecords writes its JSON response directly
+(the same fields: Data in base64 as received, PartitionKey, SequenceNumber, ApproximateArrivalTimestamp
+in epoch seconds, NextShardIterator, MillisBehindLatest).
 
 ``LABS_EMULATOR_DISABLE=kinesis_records_fast`` leaves plain moto in place (the benchmark
 ``benchmarks/kinesis_clickstream.py`` compares both).
@@ -23,15 +26,16 @@ numbers, shard choice and responses are unchanged.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..patching import Patch
 
 NAME = "kinesis_records_fast"
 
 
 def _apply() -> None:
+    import json
+
     from moto.kinesis.models import Record, Shard
+    from moto.kinesis.responses import KinesisResponse
 
     def get_max_sequence_number(self: Shard) -> int:
         if self.records:
@@ -69,7 +73,15 @@ def _apply() -> None:
         # AWS: "A value of zero indicates that record processing is caught up": never 0 with records left
         return results, last, max(1, int((records[tip].created_at - results[-1].created_at) * 1000))
 
+    def get_records_response(self: KinesisResponse) -> str:
+        next_iterator, records, behind = self.kinesis_backend.get_records(
+            self._get_param("StreamARN"), self._get_param("ShardIterator"), self._get_param("Limit"))
+        return json.dumps({"NextShardIterator": next_iterator, "MillisBehindLatest": behind, "Records": [
+            {"Data": r.data, "PartitionKey": r.partition_key, "SequenceNumber": str(r.sequence_number),
+             "ApproximateArrivalTimestamp": round(r.created_at, 3)} for r in records]})
+
     Shard.get_max_sequence_number = get_max_sequence_number  # type: ignore[method-assign]
+    KinesisResponse.get_records = get_records_response  # type: ignore[method-assign]
     Shard.get_min_sequence_number = get_min_sequence_number  # type: ignore[method-assign]
     Shard.put_record = put_record  # type: ignore[method-assign]
     Shard.get_records = get_records  # type: ignore[method-assign]
@@ -87,5 +99,6 @@ PATCH = Patch(
         "moto.kinesis.models:Shard.get_records": "1188a73a6b3d",
         "moto.kinesis.models:Shard.get_max_sequence_number": "eff48df162f5",
         "moto.kinesis.models:Shard.get_min_sequence_number": "acae97051214",
+        "moto.kinesis.responses:KinesisResponse.get_records": "ff064b0a1a6e",
     },
 )

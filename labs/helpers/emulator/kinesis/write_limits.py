@@ -90,7 +90,7 @@ def _apply() -> None:
     @functools.wraps(record_init)
     def stamped_init(self: Record, *args: Any, **kwargs: Any) -> None:
         record_init(self, *args, **kwargs)
-        self.created_at = clock()
+        self.created_at = round(clock(), 3)  # AWS stamps arrival in milliseconds
         self.created_at_datetime = datetime.datetime.fromtimestamp(self.created_at, tz=datetime.UTC).replace(tzinfo=None)
 
     def put_one(stream: Any, partition_key: str, explicit_hash_key: str | None, data: str, size: int,
