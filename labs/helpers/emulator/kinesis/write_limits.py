@@ -37,6 +37,7 @@ import collections
 import datetime
 import functools
 import json
+import threading
 from base64 import b64decode
 from typing import Any
 
@@ -48,6 +49,7 @@ RECORDS_PER_SECOND = 1000
 BYTES_PER_SECOND = 1024 * 1024
 WINDOW_SECONDS = 1.0
 _WINDOW = "_labs_write_window"
+_call = threading.local()  #: the time of the PutRecords call being served on this thread
 
 
 def clock() -> float:
@@ -90,7 +92,8 @@ def _apply() -> None:
     @functools.wraps(record_init)
     def stamped_init(self: Record, *args: Any, **kwargs: Any) -> None:
         record_init(self, *args, **kwargs)
-        self.created_at = round(clock(), 3)  # AWS stamps arrival in milliseconds
+        at = getattr(_call, "at", None)  # the records of one PutRecords call arrive together
+        self.created_at = round(clock() if at is None else at, 3)  # AWS stamps arrival in milliseconds
         self.created_at_datetime = datetime.datetime.fromtimestamp(self.created_at, tz=datetime.UTC).replace(tzinfo=None)
 
     def put_one(stream: Any, partition_key: str, explicit_hash_key: str | None, data: str, size: int,
@@ -111,19 +114,22 @@ def _apply() -> None:
         over = next((i for i, size in enumerate(sizes) if size > 1048576), None)
         if over is not None:
             raise RecordSizeExceedsLimit(position=over + 1)
-        at = clock()
-        results: list[dict[str, Any]] = []
-        failed = accepted_bytes = 0
-        for record, size in zip(records, sizes, strict=True):
-            sequence, shard = put_one(stream, record.get("PartitionKey"), record.get("ExplicitHashKey"),
-                                      record.get("Data"), size, at)
-            if sequence is None:
-                failed += 1
-                results.append({"ErrorCode": "ProvisionedThroughputExceededException",
-                                "ErrorMessage": _rate_exceeded(shard, stream)})
-            else:
-                accepted_bytes += size
-                results.append({"SequenceNumber": sequence, "ShardId": shard.shard_id})
+        at = _call.at = clock()
+        try:
+            results: list[dict[str, Any]] = []
+            failed = accepted_bytes = 0
+            for record, size in zip(records, sizes, strict=True):
+                sequence, shard = put_one(stream, record.get("PartitionKey"), record.get("ExplicitHashKey"),
+                                          record.get("Data"), size, at)
+                if sequence is None:
+                    failed += 1
+                    results.append({"ErrorCode": "ProvisionedThroughputExceededException",
+                                    "ErrorMessage": _rate_exceeded(shard, stream)})
+                else:
+                    accepted_bytes += size
+                    results.append({"SequenceNumber": sequence, "ShardId": shard.shard_id})
+        finally:
+            _call.at = None
         self._send_stream_metrics(stream.stream_name, incoming_bytes=accepted_bytes,
                                   incoming_records=len(records) - failed)
         return {"FailedRecordCount": failed, "Records": results}
