@@ -103,6 +103,27 @@ def align_to_window(lab: Any, seconds: int = 60) -> None:
         advance(lab, seconds=seconds)
 
 
+def shard_label(shard_id: str) -> str:
+    """``shardId-000000000003`` as ``shard 3`` (the padded number reads like an account id)."""
+    try:
+        return f"shard {int(shard_id.rsplit('-', 1)[1])}"
+    except (IndexError, ValueError):
+        return shard_id
+
+
+def wait_for_items(lab: Any, table: str, timeout: float = 30.0) -> list[dict[str, Any]]:
+    """The items of ``table`` once it has any (polled, at most ``timeout`` s): on the shared emulator and
+    on AWS a stream mapping's final window invocation happens in another process, which ``settle`` cannot see."""
+    ddb = lab.client("dynamodb")
+    deadline = time.monotonic() + timeout
+    while True:
+        with _untraced(lab):
+            items = ddb.scan(TableName=table)["Items"]
+        if items or time.monotonic() >= deadline or lab.backend.kind is BackendKind.EMBEDDED:
+            return items
+        time.sleep(0.5)
+
+
 def open_shards(lab: Any, stream: str) -> list[dict[str, Any]]:
     """The stream's shards that are still open (no EndingSequenceNumber)."""
     shards = lab.client("kinesis").list_shards(StreamName=stream)["Shards"]
@@ -163,6 +184,7 @@ def shard_seconds(lab: Any, stream: str, rows: list[dict[str, Any]] | None = Non
         return pd.DataFrame()
     df = pd.DataFrame(rows)
     df["second"] = pd.to_datetime(df["arrival"]).dt.floor("s")
+    df["shard"] = df["shard"].map(shard_label)
     table = df.pivot_table(index="second", columns="shard", values="sequence", aggfunc="count", fill_value=0)
     start = table.index.min()
     table.index = [int((t - start).total_seconds()) for t in table.index]
@@ -188,7 +210,7 @@ def _reader_lag(kinesis: Any, stream: str, limit: int) -> Any:
         while iterator and page_no < 100:
             page = kinesis.get_records(ShardIterator=iterator, Limit=limit)
             page_no += 1
-            rows.append({"shard": shard["ShardId"], "page": page_no, "records": len(page["Records"]),
+            rows.append({"shard": shard_label(shard["ShardId"]), "page": page_no, "records": len(page["Records"]),
                          "millis_behind": int(page.get("MillisBehindLatest", 0))})
             if not page["Records"] or page.get("MillisBehindLatest", 0) == 0:
                 break

@@ -49,14 +49,14 @@ return written'''}
 
 
 READER_LOOP = '''
-        while iterator:
-            page = kinesis.get_records(ShardIterator=iterator, Limit=1000)
-            if page["Records"]:
-                records += page["Records"]
-                checkpoints[shard_id] = page["Records"][-1]["SequenceNumber"]
-            if not page["Records"] or page["MillisBehindLatest"] == 0:
-                break
-            iterator = page["NextShardIterator"]'''
+    while iterator:
+        page = kinesis.get_records(ShardIterator=iterator, Limit=1000)
+        if page["Records"]:
+            records += page["Records"]
+            checkpoints[shard_id] = page["Records"][-1]["SequenceNumber"]
+        if not page["Records"] or page["MillisBehindLatest"] == 0:
+            break
+        iterator = page["NextShardIterator"]'''
 
 
 def _reader(start: str, loop: str = READER_LOOP, shards: str = 'kinesis.list_shards(StreamName=stream)["Shards"]') -> dict[int, str]:
@@ -210,7 +210,7 @@ return records'''}, f"{LAB}.reader", expect="correct"),
     V("3", "right: AT_SEQUENCE_NUMBER with the checkpointed record dropped", _reader(
         AFTER.replace('"AFTER_SEQUENCE_NUMBER"', '"AT_SEQUENCE_NUMBER"'), loop=READER_LOOP.replace(
             'if page["Records"]:', 'page["Records"] = [r for r in page["Records"] '
-                                   'if r["SequenceNumber"] != checkpoints.get(shard_id)]\n            if page["Records"]:')),
+                                   'if r["SequenceNumber"] != checkpoints.get(shard_id)]\n        if page["Records"]:')),
       f"{LAB}.reader", expect="correct"),
 
     # ------------------------------------------------------------ 4: the Lambda mapping

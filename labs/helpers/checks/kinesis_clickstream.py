@@ -438,8 +438,8 @@ def scaling(lab: Any, fb: Feedback, shards_needed: Any = None) -> None:
     fb.right(f"shards_needed is right for all {len(_CASES)} cases (records-bound and bytes-bound).")
     _stream(lab, fb)
     target = _needed(PEAK_RPS, PEAK_BYTES)
-    summary = _summary(lab, "clickstream") or {}
-    open_shards = summary.get("OpenShardCount", 0)
+    shards = lab.client("kinesis").list_shards(StreamName=lab.name("clickstream"))["Shards"]
+    open_shards = sum(1 for s in shards if "EndingSequenceNumber" not in s["SequenceNumberRange"])
     if open_shards < target:
         fb.wrong(f"The stream has {open_shards} open shards; the peak of {PEAK_RPS} clicks/s of {PEAK_BYTES} bytes needs "
                  f"{target}.", "Reshard: kinesis.update_shard_count(StreamName=STREAM, TargetShardCount="

@@ -32,6 +32,7 @@ def test_split_keeps_the_parents_records_and_routes_new_writes_to_children(lab: 
     parent = shards[0]["ShardId"]
     children = [s for s in shards if s.get("ParentShardId") == parent]
     assert len(children) == 2 and "EndingSequenceNumber" in shards[0]["SequenceNumberRange"]
+    assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["OpenShardCount"] == 2
     data, page = _read(kinesis, name, parent)
     assert data == [f"old-{i}".encode() for i in range(6)]
     assert "NextShardIterator" not in page
@@ -53,6 +54,16 @@ def test_merge_does_not_duplicate_records(lab: Lab) -> None:
     kinesis.update_shard_count(StreamName=name, TargetShardCount=1, ScalingType="UNIFORM_SCALING")
     total = sum(len(_read(kinesis, name, s["ShardId"])[0]) for s in kinesis.list_shards(StreamName=name)["Shards"])
     assert total == 10
+
+
+def test_split_shard_by_hand_counts_open_shards(lab: Lab) -> None:
+    kinesis = lab.client("kinesis")
+    name = lab.name("clicks")
+    kinesis.create_stream(StreamName=name, ShardCount=2)
+    first = kinesis.list_shards(StreamName=name)["Shards"][0]
+    middle = (int(first["HashKeyRange"]["StartingHashKey"]) + int(first["HashKeyRange"]["EndingHashKey"])) // 2
+    kinesis.split_shard(StreamName=name, ShardToSplit=first["ShardId"], NewStartingHashKey=str(middle))
+    assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["OpenShardCount"] == 3
 
 
 def test_an_open_shard_reader_keeps_its_iterator(lab: Lab) -> None:

@@ -71,6 +71,7 @@ def _apply() -> None:
             setattr(child, _FLOOR, floor)
             self.shards[child.shard_id] = child
         shard.is_open = False
+        self.shard_count = sum(1 for s in self.shards.values() if s.is_open)  # OpenShardCount
 
     def merge_shards(self: Stream, shard_to_merge: str, adjacent_shard_to_merge: str) -> None:
         first, second = self.get_shard(shard_to_merge), self.get_shard(adjacent_shard_to_merge)
@@ -86,6 +87,7 @@ def _apply() -> None:
         setattr(child, _FLOOR, _floor(self))
         self.shards[child.shard_id] = child
         first.is_open = second.is_open = False
+        self.shard_count = sum(1 for s in self.shards.values() if s.is_open)  # OpenShardCount
 
     original_for_key = Stream.get_shard_for_key
 
