@@ -10,7 +10,8 @@ has ``isFinalInvokeForWindow: true``. So this handler:
 
 * while the window is open, keeps each session's distinct products in ``state`` (``{"sessions":
   {session: [product, ...]}}``) and returns it (``{"state": ...}``), writing nothing;
-* on the final invocation, counts each pair of products viewed in the same session and adds the
+* on the final invocation, counts each pair of products viewed in the same session (pairs seen in
+  fewer than ``MIN_SESSIONS`` sessions of the window are dropped as noise) and adds the
   counts to DynamoDB in both directions (``update_item ... ADD #views :n``; ``views`` is a DynamoDB reserved word), so the storefront reads
   "customers who viewed A also viewed B" with one query on ``product = A``.
 
@@ -41,13 +42,18 @@ def _also_viewed() -> Any:
     return _table
 
 
+#: A pair viewed together in fewer sessions than this within one window is noise, not a recommendation
+#: (and not worth a write).
+MIN_SESSIONS = 2
+
+
 def pairs(sessions: dict[str, list[str]]) -> Counter[tuple[str, str]]:
-    """(product, other) -> number of sessions that viewed both, in both directions."""
+    """(product, other) -> number of sessions that viewed both (at least MIN_SESSIONS), in both directions."""
     counts: Counter[tuple[str, str]] = Counter()
     for products in sessions.values():
         for a, b in itertools.permutations(sorted(set(products)), 2):
             counts[(a, b)] += 1
-    return counts
+    return Counter({pair: n for pair, n in counts.items() if n >= MIN_SESSIONS})
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

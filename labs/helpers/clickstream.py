@@ -192,11 +192,28 @@ def shard_seconds(lab: Any, stream: str, rows: list[dict[str, Any]] | None = Non
     return table
 
 
-def reader_lag(lab: Any, stream: str, limit: int = 500) -> Any:
-    """A new reader catching up from TRIM_HORIZON: ``MillisBehindLatest`` after each GetRecords, per shard."""
+def reader_lag(lab: Any, stream: str, limit: int = 500, rows: list[dict[str, Any]] | None = None) -> Any:
+    """A new reader catching up from TRIM_HORIZON: ``MillisBehindLatest`` after each GetRecords of
+    ``limit`` records, per shard. With ``rows`` (from :func:`read_all`) it is computed from their arrival
+    times the way the emulator computes it (the tip's arrival minus the last record read; 0 at the tip),
+    without reading the stream again."""
+    import pandas as pd
 
-    with _untraced(lab):
-        return _reader_lag(lab.client("kinesis"), stream, limit)
+    if rows is None:
+        with _untraced(lab):
+            return _reader_lag(lab.client("kinesis"), stream, limit)
+    out = []
+    by_shard: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_shard.setdefault(row["shard"], []).append(row)
+    for shard, records in by_shard.items():
+        tip = records[-1]["arrival"]
+        for page, end in enumerate(range(limit, len(records) + limit, limit), start=1):
+            last = records[min(end, len(records)) - 1]
+            behind = 0 if end >= len(records) else max(1, int((tip - last["arrival"]).total_seconds() * 1000))
+            out.append({"shard": shard_label(shard), "page": page, "records": min(limit, len(records) - end + limit),
+                        "millis_behind": behind})
+    return pd.DataFrame(out, columns=["shard", "page", "records", "millis_behind"])
 
 
 def _reader_lag(kinesis: Any, stream: str, limit: int) -> Any:
