@@ -64,6 +64,22 @@ _KNOWN: list[_Entry] = [
            "Add the parameter the message names (boto3's documentation of the call lists the required ones)."),
     _Entry("ParamValidation", r"Unknown parameter", "The call has a parameter the API does not know (a typo?).",
            "Use one of the valid parameter names the message lists."),
+    # ---- Kinesis (before the generic entries: their codes are shared with other services)
+    _Entry("ValidationException", r"'records' failed to satisfy constraint: Member must have length less than or equal to 500",
+           "PutRecords takes at most 500 records per call.", "Put the records in slices of 500 (range(0, len(records), 500))."),
+    _Entry("ProvisionedThroughputExceededException", "",
+           "A shard was asked to take more than its limit: 1,000 records or 1 MiB per second.",
+           "Retry the refused records after a short backoff; spread writes over partition keys, or add shards "
+           "(update_shard_count)."),
+    _Entry("ResourceInUseException", r"[Ss]tream",
+           "A stream of this name exists already, or it is still being created or updated.",
+           "Use the existing stream (describe_stream_summary), or wait until it is ACTIVE (the stream_exists waiter)."),
+    _Entry("InvalidArgumentException", r"[Ss]hard [Cc]ount|TargetShardCount|scaling",
+           "Kinesis refused the new shard count.",
+           "One UpdateShardCount may at most double or halve the open shards, with ScalingType='UNIFORM_SCALING'."),
+    _Entry("ExpiredIteratorException", "",
+           "The shard iterator expired (Kinesis iterators last 5 minutes, DynamoDB Streams iterators 15).",
+           "Ask for a new one with get_shard_iterator (AFTER_SEQUENCE_NUMBER of your checkpoint)."),
     # ---- DynamoDB and DynamoDB Streams (Lab 6), and Lambda's stream mappings
     _Entry("ResourceInUseException", r"[Tt]able already exists|Table: .* already exists",
            "A table of this name exists already (made by an earlier run of the cell?).",
@@ -81,8 +97,6 @@ _KNOWN: list[_Entry] = [
            "err.response['Item'] holds the item if you asked with ReturnValuesOnConditionCheckFailure='ALL_OLD')."),
     _Entry("TrimmedDataAccessException", "", "The shard iterator points at records older than the stream keeps (24 h).",
            "Start again with ShardIteratorType TRIM_HORIZON (the oldest record still kept)."),
-    _Entry("ExpiredIteratorException", "", "A shard iterator is valid for 15 minutes after it was issued.",
-           "Get a fresh one with get_shard_iterator (from the last SequenceNumber you read: AFTER_SEQUENCE_NUMBER)."),
     _Entry("InvalidParameterValueException", r"[Ff]ilter pattern",
            "A FilterCriteria pattern is not a valid event pattern (EventBridge's syntax).",
            "Each Pattern is json.dumps of an object whose values are lists (or nested objects): "

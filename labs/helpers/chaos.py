@@ -11,7 +11,10 @@ same shape (PublishBatch: "the result of each message is reported individually i
 (API reference, PutEvents: "The successful and unsuccessful entries are returned in the order that
 they were in the request"; a failed entry has ``ErrorCode``/``ErrorMessage`` instead of ``EventId``,
 and ``FailedEntryCount`` counts them): the dropped entries come back at their own positions with
-``ErrorCode`` "InternalFailure", which AWS documents as retryable.
+``ErrorCode`` "InternalFailure", which AWS documents as retryable. ``flaky_batches(kinesis)`` does the
+same to Kinesis ``PutRecords`` (API reference: an unsuccessful record "includes ErrorCode and
+ErrorMessage values ... ProvisionedThroughputExceededException or InternalFailure", in request
+order, counted by ``FailedRecordCount``); a record is keyed by its partition key and data.
 
 It works on the client (botocore events), not in the emulator, so it behaves the same on every
 backend, real AWS included: a failed entry is simply not sent. Each entry fails at most once (keyed
@@ -35,11 +38,12 @@ _ids = itertools.count()
 #: service -> (batch operation, parameter holding its entries, entry key holding the message)
 _BATCHES = {"sqs": ("SendMessageBatch", "Entries", "MessageBody"),
             "sns": ("PublishBatch", "PublishBatchRequestEntries", "Message"),
-            "events": ("PutEvents", "Entries", "Detail")}
+            "events": ("PutEvents", "Entries", "Detail"),
+            "kinesis": ("PutRecords", "Records", "Data")}
 
 
 def _key(entry: dict[str, Any], body_key: str) -> str:
-    return f"{entry.get('Id')}/{hashlib.sha1(str(entry.get(body_key)).encode()).hexdigest()}"
+    return f"{entry.get('Id', entry.get('PartitionKey'))}/{hashlib.sha1(str(entry.get(body_key)).encode()).hexdigest()}"
 
 
 def _put_events_failed(parsed: dict[str, Any], positions: list[int]) -> None:
@@ -52,6 +56,15 @@ def _put_events_failed(parsed: dict[str, Any], positions: list[int]) -> None:
     parsed["FailedEntryCount"] = int(parsed.get("FailedEntryCount") or 0) + len(positions)
 
 
+def _put_records_failed(parsed: dict[str, Any], positions: list[int]) -> None:
+    """Put failed records at ``positions`` (0-based, of the request) into a Kinesis PutRecords response."""
+    records = list(parsed.get("Records") or [])
+    for position in sorted(positions):
+        records.insert(position, {"ErrorCode": "InternalFailure", "ErrorMessage": "Internal service failure."})
+    parsed["Records"] = records
+    parsed["FailedRecordCount"] = int(parsed.get("FailedRecordCount") or 0) + len(positions)
+
+
 @contextlib.contextmanager
 def flaky_batches(client: BaseClient, *, every: int = 4) -> Iterator[set[str]]:
     """Within the block, entry number ``every``, ``2*every``, ... of each SendMessageBatch (an SQS
@@ -61,7 +74,7 @@ def flaky_batches(client: BaseClient, *, every: int = 4) -> Iterator[set[str]]:
     """
     service = client.meta.service_model.service_name
     if service not in _BATCHES:
-        raise ValueError(f"flaky_batches works on SQS, SNS and EventBridge clients, not {service}")
+        raise ValueError(f"flaky_batches works on SQS, SNS, EventBridge and Kinesis clients, not {service}")
     operation, entries_key, body_key = _BATCHES[service]
     if every < 2:
         raise ValueError("every must be at least 2: a batch must keep at least one entry to send")
@@ -89,6 +102,9 @@ def flaky_batches(client: BaseClient, *, every: int = 4) -> Iterator[set[str]]:
         if dropped and isinstance(parsed, dict) and service == "events":
             if "Entries" in parsed:  # not when the whole call failed
                 _put_events_failed(parsed, positions)
+        elif dropped and isinstance(parsed, dict) and service == "kinesis":
+            if "Records" in parsed:
+                _put_records_failed(parsed, positions)
         elif dropped and isinstance(parsed, dict):
             parsed.setdefault("Failed", []).extend(
                 {"Id": e["Id"], "SenderFault": False, "Code": "InternalError",

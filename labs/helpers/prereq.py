@@ -70,6 +70,23 @@ def rule_arn(lab: Any, base: str, *, bus: str, step: int | str, account: str | N
     return str(rule["Arn"])
 
 
+def stream_name(lab: Any, base: str, *, step: int | str, provisioned: bool = False) -> str | None:
+    """The name of the lab's ACTIVE Kinesis stream ``base``, or None after saying which step creates it
+    (with ``provisioned``: also None, said, when the stream is on-demand, which cannot be resharded)."""
+    name = lab.name(base)
+    try:
+        summary = lab.client("kinesis").describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    except Exception:  # noqa: BLE001 - not there (ResourceNotFoundException) or not reachable
+        summary = {}
+    if summary.get("StreamStatus") not in ("ACTIVE", "UPDATING"):
+        not_done(step, f"there is no active stream '{base}'")
+        return None
+    if provisioned and (summary.get("StreamModeDetails") or {}).get("StreamMode") == "ON_DEMAND":
+        not_done(step, f"the stream '{base}' is on-demand: only a provisioned stream is resharded")
+        return None
+    return name
+
+
 def ready(value: Any, *, step: int | str, what: str) -> bool:
     """Is ``value`` an answer? ``...`` and None (an unanswered exercise) are not: say so.
     :data:`FAILED` is not either, and was already explained by :func:`attempt`."""

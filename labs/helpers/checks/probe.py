@@ -95,7 +95,8 @@ class Probe:
     #: The clients whose calls a probe records (the learner's code reaches AWS through these), and
     #: the batch operation of each that ``chaos.flaky_batches`` may change before it is sent.
     _WATCHED: ClassVar[dict[str, str]] = {"sqs": "SendMessageBatch", "sns": "PublishBatch", "events": "PutEvents",
-                                         "dynamodb": "BatchWriteItem", "dynamodbstreams": "GetRecords"}
+                                          "kinesis": "PutRecords", "dynamodb": "BatchWriteItem",
+                                          "dynamodbstreams": "GetRecords"}
 
     def __enter__(self) -> Probe:
         self.sqs = self.lab.client("sqs")

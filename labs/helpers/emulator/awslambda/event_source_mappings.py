@@ -416,7 +416,7 @@ class StreamPoller(Poller):
     batch_info_key = "KinesisBatchInfo"
 
     def send_on_failure(self, shard_id: str, batch: list[tuple[int, str, dict[str, Any]]], invokes: int,
-                        error: str) -> None:
+                        error: str, condition: str = "RetryAttemptsExhausted") -> None:
         """Send AWS's invocation record for a discarded batch to DestinationConfig.OnFailure (SQS or SNS).
 
         AWS: "Lambda sends a record of the failed batch to the destination": request and response
@@ -429,7 +429,7 @@ class StreamPoller(Poller):
 
         record = {
             "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": self.esm.function_arn,
-                               "condition": "RetryAttemptsExhausted", "approximateInvokeCount": invokes},
+                               "condition": condition, "approximateInvokeCount": invokes},
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": error},
             "version": "1.0",
             "timestamp": iso_8601_datetime_with_milliseconds(),

@@ -3,7 +3,7 @@
 Lambda developer guide, "Configuring partial batch response with DynamoDB Streams and Lambda":
 "If your invocation fails and BisectBatchOnFunctionError is turned on, the batch is bisected
 regardless of your ReportBatchItemFailures setting"; API reference: "If the function returns an
-error, split the batch in two and retry." Plain moto 5.2.5 (``LABS_EMULATOR_DISABLE=lambda_stream_bisect``)
+error, split the batch in two and retry." Plain moto 5.2.5 (``LABS_EMULATOR_DISABLE=lambda_stream_batching``)
 ignores the flag: the whole batch is retried, then discarded with the good records in it.
 """
 
