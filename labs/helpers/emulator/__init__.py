@@ -75,6 +75,7 @@ PATCH_MODULES: list[str] = [
     "stepfunctions.wait_timestamp",
     "stepfunctions.sync_execution",
     "stepfunctions.activities",
+    "stepfunctions.role_trust",
     "schemas.registry",
     "schemas.discovery",
 ]
