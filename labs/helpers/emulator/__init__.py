@@ -76,6 +76,7 @@ PATCH_MODULES: list[str] = [
     "stepfunctions.sync_execution",
     "stepfunctions.activities",
     "stepfunctions.role_trust",
+    "stepfunctions.task_clock",
     "schemas.registry",
     "schemas.discovery",
 ]
