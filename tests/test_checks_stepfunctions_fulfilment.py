@@ -375,7 +375,7 @@ def test_express_wrong_states(lab: Lab, shop: dict[str, Any]) -> None:
     assert result.status == "incorrect" and "EXPRESS" in (result.hint or "")
     sfn.delete_state_machine(stateMachineArn=arn)
     arn = _refund_machine(lab, shop, release=False)
-    sync = lambda order: sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps(order))  # noqa: E731
+    sync = lambda order: sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps(order))
     result = _result("express", lab, sync)
     assert result.status == "incorrect" and "'status'" in (result.hint or "")
     result = _result("express", lab, lambda order: sfn.start_execution(stateMachineArn=arn, input=json.dumps(order))["executionArn"])

@@ -27,7 +27,7 @@ def _solution_blocks(exercise: str) -> list[str]:
 
     for cell in nbformat.read(_NB, as_version=4).cells:
         if f"exercise-{exercise}" in cell.metadata.get("tags", []):
-            found = re.findall(r"#\s*BEGIN SOLUTION\n(.*?)\n[ \t]*#\s*END SOLUTION", cell.source, re.S)
+            found = re.findall(r"#\s*BEGIN SOLUTION\n(.*?)\n[ \t]*#\s*END SOLUTION", cell.source, re.DOTALL)
             return [textwrap.dedent(b) for b in found]
     raise KeyError(exercise)
 

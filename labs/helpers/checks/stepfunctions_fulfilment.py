@@ -68,10 +68,10 @@ class Shop:
         self.skus: list[str] = []
         self.orders: list[str] = []
 
-    def __enter__(self) -> Shop:
+    def __enter__(self) -> Shop:  # noqa: PYI034 - a plain class, not subclassed
         return self
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         for sku in self.skus:
             self._forget(self.stock, "sku", sku)
         for order in self.orders:
@@ -255,7 +255,7 @@ def workflow(lab: Any, fb: Feedback) -> None:
                  "the order's audit trail; Express keeps no history and runs at most 5 minutes.")
         return
     arn = machine["stateMachineArn"]
-    charge, ship = _function_arn(lab, "charge"), _function_arn(lab, "ship")
+    ship = _function_arn(lab, "ship")
     with Shop(lab) as shop:
         sku = shop.sku("MUG", 3)
         happy = shop.order("happy", sku, 2)
@@ -525,7 +525,7 @@ def map_state(lab: Any, fb: Feedback) -> None:
             fb.wrong(f"{most} items were reserved at the same time.",
                      f"Set MaxConcurrency {MAX_CONCURRENCY} on the Map state (0, the default, means all at once).")
             return
-        fb.right(f"At most {most} item(s) at a time.")
+        fb.right(f"At most {MAX_CONCURRENCY} items are reserved at a time.")
 
 
 # ---------------------------------------------------------------------------- 6: task token
@@ -563,7 +563,7 @@ def callback(lab: Any, fb: Feedback, warehouse_answers: Any = None) -> None:
                                       input=json.dumps({"order_id": v}))["executionArn"] for k, v in ids.items()}
     try:
         for arn in started.values():  # each task has sent its message and waits
-            poll(lambda: history(lab, arn), lambda events: any(e["type"] == "TaskSubmitted" for e in events), 3)
+            poll(lambda arn=arn: history(lab, arn), lambda events: any(e["type"] == "TaskSubmitted" for e in events), 3)
         tokens = _tokens(lab, url, set(ids.values()))
         if len(tokens) < 3:
             fb.wrong(f"Only {len(tokens)} of 3 shipments put a message with 'order_id' and 'token' on the warehouse queue.",
@@ -634,7 +634,7 @@ def callback(lab: Any, fb: Feedback, warehouse_answers: Any = None) -> None:
                 sfn.stop_execution(executionArn=arn)
             except ClientError:
                 pass
-        for _id, (_t, handle) in _tokens(lab, url, set(ids.values()) | {f"chk-{run}-slow"}, wait=0.1).items():
+        for _t, handle in _tokens(lab, url, set(ids.values()) | {f"chk-{run}-slow"}, wait=0.1).values():
             try:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
             except ClientError:
