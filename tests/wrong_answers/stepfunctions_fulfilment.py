@@ -170,13 +170,15 @@ return sfn.start_execution(stateMachineArn=machine_arn, name=order["order_id"], 
       f"{LAB}.idempotent", hint=("existing execution",)),
     V(START, "returns the whole response", _edit(START, '''input=json.dumps(order))["executionArn"]''', '''input=json.dumps(order))'''),
       f"{LAB}.idempotent", hint=("executionArn",)),
-    V(START, "finds the existing execution by listing", _edit(
-        START, '''return machine_arn.replace(":stateMachine:", ":execution:") + ":" + order["order_id"]''',
-        '''for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine_arn):
-    for execution in page["executions"]:
-        if execution["name"] == order["order_id"]:
-            return execution["executionArn"]
-raise'''), f"{LAB}.idempotent", expect="correct"),
+    V(START, "finds the existing execution by listing", {0: '''
+try:
+    return sfn.start_execution(stateMachineArn=machine_arn, name=order["order_id"], input=json.dumps(order))["executionArn"]
+except sfn.exceptions.ExecutionAlreadyExists:
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine_arn):
+        for execution in page["executions"]:
+            if execution["name"] == order["order_id"]:
+                return execution["executionArn"]
+    raise'''}, f"{LAB}.idempotent", expect="correct"),
     V(START, "asks first, then starts", {0: '''
 arn = machine_arn.replace(":stateMachine:", ":execution:") + ":" + order["order_id"]
 try:
@@ -223,7 +225,7 @@ except ClientError as err:
       hint=("TimeoutSeconds",)),
     V(WAIT, "no HeartbeatSeconds", _edit(WAIT, ', "HeartbeatSeconds": 3600', ''), f"{LAB}.callback",
       hint=("HeartbeatSeconds",)),
-    V(WAIT, "a timeout of one hour", _edit(WAIT, '"TimeoutSeconds": 2 * 24 * 3600', '"TimeoutSeconds": 3600'),
+    V(WAIT, "a timeout of two hours", _edit(WAIT, '"TimeoutSeconds": 2 * 24 * 3600', '"TimeoutSeconds": 2 * 3600'),
       f"{LAB}.callback", hint=("2 days",)),
     V(WAIT, "no task token in the message", _edit(WAIT, ', "token.$": "$$.Task.Token"', ''), f"{LAB}.callback",
       hint=("$$.Task.Token",)),
@@ -233,8 +235,9 @@ except ClientError as err:
             continue
         tracking = results[body["order_id"]]''', '''tracking = results.get(body["order_id"])''', block=1),
       f"{LAB}.callback", hint=("only answer",)),
-    V(WAIT, "the tracking number as raw output", _edit(WAIT, 'output=json.dumps({"tracking": tracking})',
-                                                        'output=json.dumps(tracking)', block=1),
+    V(WAIT, "a heartbeat instead of the answer", _edit(
+        WAIT, 'sfn.send_task_success(taskToken=body["token"], output=json.dumps({"tracking": tracking}))',
+        'sfn.send_task_heartbeat(taskToken=body["token"])', block=1),
       f"{LAB}.callback", hint=("send_task_success",)),
     V(WAIT, "half-hourly heartbeats, a dispatch table", {**_edit(WAIT, '"HeartbeatSeconds": 3600', '"HeartbeatSeconds": 1800'), 1: '''
 answered = 0
@@ -252,10 +255,10 @@ for message in messages:
     sqs.delete_message(QueueUrl=warehouse_url, ReceiptHandle=message["ReceiptHandle"])
     answered += 1
 return answered'''}, f"{LAB}.callback", expect="correct"),
-    V(WAIT, "the timeout as 48 hours and the body as a JSON string", _edit(
-        WAIT, '"TimeoutSeconds": 2 * 24 * 3600', '"TimeoutSeconds": 48 * 60 * 60',
+    V(WAIT, "48 hours, a 45-minute heartbeat, more in the message", _edit(
+        WAIT, '"TimeoutSeconds": 2 * 24 * 3600, "HeartbeatSeconds": 3600', '"TimeoutSeconds": 48 * 60 * 60, "HeartbeatSeconds": 45 * 60',
         '"MessageBody": {"order_id.$": "$.order_id", "token.$": "$$.Task.Token"}',
-        '"MessageBody.$": "States.JsonToString(States.JsonMerge($, States.StringToJson(States.Format(\'\\\\{"token": "{}"\\\\}\', $$.Task.Token)), false))"'),
+        '"MessageBody": {"order_id.$": "$.order_id", "token.$": "$$.Task.Token", "since.$": "$$.State.EnteredTime"}'),
       f"{LAB}.callback", expect="correct"),
 
     # ------------------------------------------------------------ 7: Express refund
