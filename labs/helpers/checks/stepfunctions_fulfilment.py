@@ -592,7 +592,7 @@ def callback(lab: Any, fb: Feedback, warehouse_answers: Any = None) -> None:
                      "For None call send_task_failure(taskToken=..., error='ShipmentFailed', cause=...).")
             return
         fb.right("The warehouse's answers end the waiting tasks: success with the tracking number, failure as ShipmentFailed.")
-        if sfn.describe_execution(executionArn=started["quiet"])["status"] != "RUNNING":
+        if _settled(lab, started["quiet"], timeout=0.3)["status"] != "RUNNING":  # an answer takes a moment to land
             fb.wrong("The shipment of an order warehouse_answers was not given was ended.",
                      "Only answer (and delete) the messages whose order_id is in results; leave the others in the queue.")
             return
