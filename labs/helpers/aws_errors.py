@@ -221,6 +221,31 @@ _KNOWN: list[_Entry] = [
            "Check its name or ARN; create it first if it belongs to an earlier step."),
     _Entry("InvalidParameterValueException", "", "A parameter has a value Lambda does not accept.",
            "Read the message: it names the parameter."),
+    # ---- Step Functions (lab 4)
+    _Entry("AccessDeniedException", r"states\.amazonaws\.com.*assume",
+           "Step Functions may not assume the role: its trust policy does not name states.amazonaws.com.",
+           "Give the role a trust policy allowing sts:AssumeRole to the Principal {'Service': 'states.amazonaws.com'} "
+           "(update_assume_role_policy), then create the state machine again."),
+    _Entry("ExecutionAlreadyExists", "", "This state machine already has an execution with that name (names are "
+           "unique per machine for 90 days): the order was started before.",
+           "Catch sfn.exceptions.ExecutionAlreadyExists and use the existing execution instead of starting another."),
+    _Entry("InvalidDefinition", "", "Step Functions cannot read the state machine's definition (ASL).",
+           "Read the message: it names the state and field (StartAt, Next, Resource, a JSONPath) to fix."),
+    _Entry("StateMachineTypeNotSupported", "", "start_sync_execution runs only EXPRESS state machines.",
+           "Deploy the machine with type EXPRESS (machine_type='EXPRESS'), or use start_execution for a STANDARD one."),
+    _Entry("StateMachineDoesNotExist", "", "There is no state machine with that ARN.",
+           "Use the ARN create_state_machine returned (deploy returns it); run the exercise that creates it first."),
+    _Entry("InvalidName", "", "An execution or state machine name may have at most 80 characters: letters, digits, "
+           "'-' and '_'.", "Pass a name such as the order id ('o-1001')."),
+    _Entry("TaskTimedOut", "", "That task is no longer waiting: it was answered already, or timed out.",
+           "Answer each task token once, before its TimeoutSeconds / HeartbeatSeconds run out."),
+    _Entry("InvalidToken", "", "The task token is not one Step Functions handed out.",
+           "Pass the token exactly as the task sent it ($$.Task.Token in the message)."),
+    _Entry("EntityAlreadyExists", "", "IAM already has a role (or policy) of that name.",
+           "Catch iam.exceptions.EntityAlreadyExistsException and update it (update_assume_role_policy, "
+           "put_role_policy) instead."),
+    _Entry("MalformedPolicyDocument", "", "IAM cannot read the policy document.",
+           "Read the message: each statement needs Effect, Action and Resource (a trust policy: Principal)."),
     # ---- any service
     _Entry("AccessDenied", "", "The caller is not allowed to do this.", "Check the identity's policy and the resource policy."),
     _Entry("ValidationError", "", "A parameter is not valid.", "Read the message: it names the parameter."),

@@ -196,3 +196,34 @@ def status_timelines(changes: Sequence[tuple[str, str | None, str | None]],
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def choreography_vs_orchestration() -> Figure:
+    """The same order two ways. Top (choreography, lab 3): every service reacts to the previous one's
+    event on the bus; nobody owns the whole order, and undoing a charge needs yet more events. Bottom
+    (orchestration, lab 4): one state machine calls each service in turn, retries, and on a failure
+    runs the compensating steps itself (refund, release stock), with the order's whole history in one place."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 4.4))
+    for ax in (top, bottom):
+        ax.set_xlim(0, 10.4)
+        ax.set_ylim(-0.4, 1.7)
+        ax.axis("off")
+    xs = _chain(top, [("orders", "service"), ("event bus", "topic"), ("inventory", "service"),
+                      ("payments", "service"), ("shipping", "service")], 0.7)
+    for a, b, label in zip(xs, xs[1:], ["OrderPlaced", "OrderPlaced", "StockReserved", "PaymentTaken"]):
+        _arrow(top, (a + 0.7, 0.7), (b - 0.7, 0.7), label)
+    top.set_title("Choreography: each service reacts to the last one's event; the order's progress is spread over all",
+                  fontsize=9.5, loc="left")
+    _box(bottom, 0.8, 0.7, "fulfilment\nstate machine", "queue", w=1.4, h=0.9)
+    steps = [("validate", 2.6), ("reserve\nstock", 4.3), ("charge", 6.0), ("ship +\nnotify", 7.7), ("refund,\nrelease", 9.4)]
+    for name, x in steps:
+        kind = "down" if name.startswith("refund") else "service"
+        _box(bottom, x, 1.25, name, kind, w=1.2, h=0.55)
+        _arrow(bottom, (1.5, 0.8), (x - 0.6, 1.1), "", dashed=kind == "down")
+    bottom.text(5.2, 0.15, "one execution: calls each step in order, retries the flaky ones, compensates on failure, "
+                "keeps the history", ha="center", fontsize=8)
+    bottom.set_title("Orchestration: one workflow owns the order; each service only answers its call",
+                     fontsize=9.5, loc="left")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

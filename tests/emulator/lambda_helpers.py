@@ -12,7 +12,8 @@ from labs.helpers import Lab
 from labs.helpers.observe import Delivery
 
 ROLE_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+     "Action": "sts:AssumeRole"}]}  # one role for the functions and the machines that call them
 
 
 def zip_source(files: dict[str, str]) -> bytes:

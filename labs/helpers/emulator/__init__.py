@@ -82,6 +82,8 @@ PATCH_MODULES: list[str] = [
     "stepfunctions.wait_timestamp",
     "stepfunctions.sync_execution",
     "stepfunctions.activities",
+    "stepfunctions.role_trust",
+    "stepfunctions.task_clock",
     "schemas.registry",
     "schemas.discovery",
 ]

@@ -87,6 +87,8 @@ GAP_TESTS: dict[str, list[str]] = {
     "sfn_wait_timestamp": ["stepfunctions/test_stepfunctions_wait_timestamp.py"],
     "sfn_sync_execution": ["stepfunctions/test_stepfunctions_sync_execution.py"],
     "sfn_activities": ["stepfunctions/test_stepfunctions_activities.py"],
+    "sfn_role_trust": ["stepfunctions/test_stepfunctions_role_trust.py"],
+    "sfn_task_clock": ["stepfunctions/test_stepfunctions_task_clock.py"],
     "schemas_registry": ["schemas/test_schemas_registry.py"],
     "schemas_discovery": ["schemas/test_schemas_discovery.py"],
 }

@@ -39,6 +39,9 @@ from ..patching import Patch
 NAME = "sfn_time_warp"
 #: Longest real sleep of one Wait state or retry interval, in seconds.
 MAX_REAL_SECONDS = float(os.environ.get("LABS_SFN_MAX_REAL_WAIT", "1.0"))
+#: Longest real sleep of one Retry interval, in seconds: nobody watches a retry wait, and a saga that
+#: retries a payment provider three times should not keep a notebook (or a check) waiting seconds.
+MAX_REAL_RETRY_SECONDS = float(os.environ.get("LABS_SFN_MAX_REAL_RETRY_WAIT", "0.05"))
 _OFFSET = "_labs_clock_offset"
 _DEADLINE, _ROOT = "_labs_deadline", "_labs_root_env"  #: the execution's TimeoutSeconds, on its clock
 _lock = threading.Lock()
@@ -55,7 +58,7 @@ def execution_now(event_manager: Any) -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=offset_of(event_manager))
 
 
-def warped_wait(env: Any, seconds: float, interruptible: bool) -> None:
+def warped_wait(env: Any, seconds: float, interruptible: bool, cap: float | None = None) -> None:
     """Let ``seconds`` pass on the execution's clock, sleeping at most ``MAX_REAL_SECONDS`` for real.
 
     The clock moves to ``start + seconds`` (never backwards), so two branches waiting 10 s side by side
@@ -67,7 +70,7 @@ def warped_wait(env: Any, seconds: float, interruptible: bool) -> None:
     if deadline is not None and root is not None and wake_up > deadline:
         _time_out(manager, root, deadline)  # the execution's TimeoutSeconds comes first
         return
-    real = min(max(0.0, float(seconds)), MAX_REAL_SECONDS)
+    real = min(max(0.0, float(seconds)), MAX_REAL_SECONDS if cap is None else cap)
     if real > 0:
         if interruptible:
             env.program_state_event.wait(real)  # StopExecution interrupts the wait, as in moto
@@ -101,7 +104,7 @@ class _WarpedTime:
         if env is None:
             time.sleep(seconds)
         else:
-            warped_wait(env, seconds, interruptible=False)
+            warped_wait(env, seconds, interruptible=False, cap=MAX_REAL_RETRY_SECONDS)
 
 
 def _apply() -> None:
