@@ -146,9 +146,13 @@ class Poller(threading.Thread):
     # ------------------------------------------------------------------ invoking
     def invoke(self, records: list[dict[str, Any]]) -> tuple[bool, Any, str | None]:
         """Invoke the function synchronously: (succeeded, decoded result or None, error type)."""
+        return self.invoke_event({"Records": records})
+
+    def invoke_event(self, event: dict[str, Any]) -> tuple[bool, Any, str | None]:
+        """:meth:`invoke` with a whole event (a tumbling window's adds ``window``, ``state``, ...)."""
         backend = _lambda_backend(self.account, self.region)
         headers: dict[str, str] = {}
-        body = json.dumps({"Records": records})
+        body = json.dumps(event)
         try:
             with invoked_by(self.esm.event_source_arn, reported=True):
                 raw = backend.invoke(self.esm.function_arn, None, body,

@@ -42,14 +42,12 @@ guarantees at any factor):
 from __future__ import annotations
 
 import datetime
-import json
 import math
 from typing import Any
 
 from ...observe import Delivery, emit
 from ..patching import Patch
 from . import event_source_mappings as esm_module
-from .local_runtime import invoked_by
 
 NAME = "lambda_stream_batching"
 
@@ -70,26 +68,6 @@ def _arrival(record: dict[str, Any]) -> float | None:
 
 def _iso(stamp: float) -> str:
     return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _invoke_event(poller: Any, event: dict[str, Any]) -> tuple[bool, Any, str | None]:
-    backend = esm_module._lambda_backend(poller.account, poller.region)
-    headers: dict[str, str] = {}
-    try:
-        with invoked_by(poller.esm.event_source_arn, reported=True):
-            raw = backend.invoke(poller.esm.function_arn, None, json.dumps(event),
-                                 {"x-amz-invocation-type": "RequestResponse"}, headers)
-    except Exception as err:  # noqa: BLE001 - the batch fails
-        return False, None, type(err).__name__
-    try:
-        result = json.loads(raw) if raw else None
-    except ValueError:
-        result = raw.decode() if isinstance(raw, bytes) else raw
-    if headers.get("x-amz-function-error"):
-        if isinstance(result, dict) and result.get("errorType"):
-            return False, result, f"{result['errorType']}: {result.get('errorMessage', '')}".rstrip(": ")
-        return False, result, "Unhandled"
-    return True, result, None
 
 
 def _state(poller: Any) -> dict[str, Any]:
@@ -143,7 +121,7 @@ def _final_invokes(poller: Any, shard_id: str, next_arrival: float | None) -> bo
     event = {"Records": [], "window": {"start": _iso(open_window["start"]), "end": _iso(end)},
              "state": open_window["state"], "shardId": shard_id, "eventSourceARN": poller.esm.event_source_arn,
              "isFinalInvokeForWindow": True, "isWindowTerminatedEarly": False}
-    ok, _result, error = _invoke_event(poller, event)
+    ok, _result, error = poller.invoke_event(event)
     windows.pop(shard_id, None)
     poller.report([], [], [], None if ok else (error or "Unhandled"), shard=shard_id, final_invoke=True,
                   window=event["window"], state=open_window["state"])
@@ -193,7 +171,7 @@ def poll_once(self: Any) -> bool:
                      "state": windows[shard_id]["state"], "shardId": shard_id,
                      "eventSourceARN": self.esm.event_source_arn, "isFinalInvokeForWindow": False,
                      "isWindowTerminatedEarly": False}
-            ok, result, error = _invoke_event(self, event)
+            ok, result, error = self.invoke_event(event)
         else:
             ok, result, error = self.invoke(records)
         failed = self.reported_failures(result, ids) if ok else None
