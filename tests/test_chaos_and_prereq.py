@@ -70,7 +70,7 @@ def test_put_events_entries_fail_in_place_on_an_events_client(lab: Lab) -> None:
 
 
 def test_flaky_batches_refuses_a_client_without_batches(lab: Lab) -> None:
-    with pytest.raises(ValueError, match="SQS, SNS and EventBridge"), flaky_batches(lab.client("stepfunctions")):
+    with pytest.raises(ValueError, match="SQS, SNS, EventBridge and Kinesis"), flaky_batches(lab.client("stepfunctions")):
         pass
 
 

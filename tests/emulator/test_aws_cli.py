@@ -64,7 +64,9 @@ def test_fifo_topic_throughput_scope(cli: Any) -> None:
 
 def test_an_activity_worker(cli: Any) -> None:
     activity = cli("stepfunctions", "create-activity", "--name", "cli-pack")["activityArn"]
-    role = cli("iam", "create-role", "--role-name", "cli-sfn", "--assume-role-policy-document", "{}")["Role"]["Arn"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                "Principal": {"Service": "states.amazonaws.com"}}]})
+    role = cli("iam", "create-role", "--role-name", "cli-sfn", "--assume-role-policy-document", trust)["Role"]["Arn"]
     definition = json.dumps({"StartAt": "Pack", "States": {"Pack": {"Type": "Task", "Resource": activity, "End": True}}})
     machine = cli("stepfunctions", "create-state-machine", "--name", "cli-pack", "--role-arn", role,
                   "--definition", definition)["stateMachineArn"]
