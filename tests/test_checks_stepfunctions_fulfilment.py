@@ -252,7 +252,7 @@ def _start_orders(lab: Lab) -> dict[str, Any]:
     return {"ok": by_name, "unnamed": unnamed, "uncaught": uncaught, "none": returns_none, "renamed": renamed}
 
 
-@pytest.mark.parametrize(("answer", "words"), [("unnamed", "name=order['order_id']"), ("uncaught", "ExecutionAlreadyExists"),
+@pytest.mark.parametrize(("answer", "words"), [("unnamed", "order id as the execution's name"), ("uncaught", "ExecutionAlreadyExists"),
                                                ("none", "existing execution's ARN"), ("renamed", "existing execution")])
 def test_idempotent_wrong_answers(lab: Lab, shop: dict[str, Any], answer: str, words: str) -> None:
     _deploy(lab, "fulfilment", saga(shop), _any_role(lab, shop))

@@ -155,9 +155,9 @@ states["OrderFailed"] ='''),
 
     # ------------------------------------------------------------ 4: idempotent start
     V(START, "no name", _edit(START, 'name=order["order_id"],', ''),
-      f"{LAB}.idempotent", hint=("name=order['order_id']",)),
+      f"{LAB}.idempotent", hint=("order id", "name")),
     V(START, "a unique name each time", _edit(START, 'name=order["order_id"]', 'name=f"{order[\'order_id\']}-{uuid.uuid4().hex[:6]}"'),
-      f"{LAB}.idempotent", hint=("name=order['order_id']",)),
+      f"{LAB}.idempotent", hint=("order id", "name")),
     V(START, "ExecutionAlreadyExists not caught", {0: '''
 return sfn.start_execution(stateMachineArn=machine_arn, name=order["order_id"], input=json.dumps(order))["executionArn"]'''},
       f"{LAB}.idempotent", hint=("ExecutionAlreadyExists",)),

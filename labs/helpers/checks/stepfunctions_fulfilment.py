@@ -438,19 +438,20 @@ def idempotent(lab: Any, fb: Feedback, start_order: Any = None) -> None:
                       if json.loads(sfn.describe_execution(executionArn=e["executionArn"]).get("input") or "{}")
                       .get("order_id") == order["order_id"]]
             fb.wrong(f"start_order started {len(others)} executions of one order, none named by its order id.",
-                     "Pass name=order['order_id'] to start_execution: the name is what makes a second start fail.")
+                     "Give start_execution the order id as the execution's name: a name can be used only once, so a "
+                     "second start fails.")
             return
         for e in runs:
             wait_for_execution(lab, e["executionArn"], timeout=5)
         money = shop.money(order["order_id"])
         if len(runs) > 1 or money["charges"] > 1:
             fb.wrong(f"Starting one order twice made {len(runs)} executions and {money['charges']} charges.",
-                     "Name the execution by the order id alone (name=order['order_id']) and, on "
+                     "Name the execution by the order id alone and, on "
                      "ExecutionAlreadyExists, return the existing execution instead of starting another.")
             return
         if runs[0]["name"] != order["order_id"]:
             fb.wrong(f"The execution is named {runs[0]['name']!r}, not by the order id.",
-                     "Use the order id itself as the name (name=order['order_id']).")
+                     "Use the order id itself as the execution's name, with nothing added to it.")
             return
         fb.right("Starting one order twice runs it once and charges it once.")
         if not (isinstance(first.value, str) and first.value == runs[0]["executionArn"]):
