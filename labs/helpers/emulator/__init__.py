@@ -37,6 +37,7 @@ PATCH_MODULES: list[str] = [
     "dynamodb.ttl_expiry",
     "dynamodb.stream_reenable",
     "dynamodbstreams.endpoint",
+    "dynamodbstreams.record_fields",
     "kinesis.create_tags",
     "kinesis.records_fast",
     "kinesis.write_limits",

@@ -42,6 +42,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "dynamodb_ttl_expiry": ["dynamodb/test_dynamodb_ttl_expiry.py"],
     "dynamodb_stream_reenable": ["dynamodb/test_dynamodb_stream_reenable.py"],
     "dynamodb_streams_endpoint": ["dynamodbstreams/test_dynamodb_streams_endpoint.py"],
+    "dynamodbstreams_record_fields": ["dynamodbstreams/test_dynamodbstreams_record_fields.py"],
     "kinesis_create_tags": ["kinesis/test_kinesis_tags.py"],
     "kinesis_records_fast": ["kinesis/test_kinesis_records_fast.py"],
     "kinesis_write_limits": ["kinesis/test_kinesis_write_limits.py"],
