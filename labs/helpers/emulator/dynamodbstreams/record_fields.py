@@ -4,8 +4,8 @@ AWS (DynamoDB Streams API reference, StreamRecord): "ApproximateCreationDateTime
 and time when the stream record was created ... rounded down to the closest second"; "SizeBytes - The
 size of the stream record, in bytes"; Record: "awsRegion - The region in which the GetRecords request was
 received" (a stream is regional: the table's region). A record read from a real stream (GetRecords) of
-the item ``{ID: S "2", Title: S "aaa"}`` with NEW_AND_OLD_IMAGES has ``SizeBytes`` 22: the key (``ID`` 2 + ``2`` 1 + ``Title`` 5 + ``aaa`` 3 = 11 bytes) and the image
-(11 bytes again), counted the way DynamoDB counts an item's size (attribute name lengths plus value
+the item ``{ID: S "2", Title: S "aaa"}`` with NEW_AND_OLD_IMAGES has ``SizeBytes`` 22: the key
+(``ID`` 2 + ``2`` 1 + ``Title`` 5 + ``aaa`` 3 = 11 bytes) and the image (11 bytes again), counted the way DynamoDB counts an item's size (attribute name lengths plus value
 sizes; DynamoDB developer guide, "Item sizes and formats").
 
 What plain moto 5.2.5 does instead: ``awsRegion`` is always "us-east-1" (whatever the table's region);
