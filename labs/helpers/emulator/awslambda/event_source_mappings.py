@@ -169,6 +169,17 @@ class Poller(threading.Thread):
             return False, result, "Unhandled"
         return True, result, None
 
+    def drop_filtered(self, shard_id: str, batch: list[Any]) -> list[Any]:
+        """The entries of ``batch`` some filter matches (AWS skips the others: they are reported as
+        filtered, and a batch of only those moves the shard's checkpoint past it)."""
+        kept = [entry for entry in batch if self.matches(entry[2])]
+        if len(kept) < len(batch):
+            kept_ids = {sequence for _, sequence, _ in kept}
+            self.report_filtered([sequence for _, sequence, _ in batch if sequence not in kept_ids])
+            if not kept:
+                self.positions[shard_id] = batch[-1][0]
+        return kept
+
     def reported_failures(self, result: Any, ids: list[str]) -> list[str] | None:
         """The ``batchItemFailures`` ids when ReportBatchItemFailures is on; None = whole batch failed.
 
@@ -382,14 +393,9 @@ class StreamPoller(Poller):
             if not batch:
                 continue
             delivered = True
-            kept = [entry for entry in batch if self.matches(entry[2])]
-            if len(kept) < len(batch):  # AWS skips records no filter matches
-                kept_ids = {sequence for _, sequence, _ in kept}
-                self.report_filtered([sequence for _, sequence, _ in batch if sequence not in kept_ids])
-                if not kept:
-                    self.positions[shard_id] = batch[-1][0]
-                    continue
-                batch = kept
+            batch = self.drop_filtered(shard_id, batch)
+            if not batch:
+                continue
             records = [record for _, _, record in batch]
             ids = [sequence for _, sequence, _ in batch]
             ok, result, error = self.invoke(records)

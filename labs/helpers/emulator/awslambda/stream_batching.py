@@ -155,15 +155,9 @@ def poll_once(self: Any) -> bool:
             batch = [entry for entry in batch if _window_of(self, _arrival(entry[2])) == window_start]
             windows.setdefault(shard_id, {"start": window_start, "state": {}})
         delivered = True
-        position = self.positions[shard_id]
-        kept = [entry for entry in batch if self.matches(entry[2])]
-        if len(kept) < len(batch):
-            kept_ids = {sequence for _, sequence, _ in kept}
-            self.report_filtered([sequence for _, sequence, _ in batch if sequence not in kept_ids])
-            if not kept:
-                self.positions[shard_id] = batch[-1][0]
-                continue
-            batch = kept
+        batch = self.drop_filtered(shard_id, batch)
+        if not batch:
+            continue
         records = [record for _, _, record in batch]
         ids = [sequence for _, sequence, _ in batch]
         if window_start is not None:
@@ -248,7 +242,7 @@ PATCH = Patch(
                "(plain moto delivers no Kinesis batches at all)",
     apply=_apply,
     targets={
-        "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.poll_once": "2f2c252202bc",
+        "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.poll_once": "e9f28c2f5964",
         "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.pending": "0d516fbb1bf8",
     },
 )
