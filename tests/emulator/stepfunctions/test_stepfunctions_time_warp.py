@@ -14,7 +14,10 @@ Wall-clock figures are in ``benchmarks/sfn_workflows.py``, not asserted here.
 from __future__ import annotations
 
 import datetime
+import time
 from typing import Any
+
+import pytest
 
 from labs.helpers import Lab
 from labs.helpers.emulator.stepfunctions import time_warp as sfn_time_warp
@@ -56,6 +59,43 @@ def test_parallel_waits_overlap(lab: Lab, fast_clock: None) -> None:
     out = run(lab, machine(lab, definition))
     gap = _gap(history(lab, out["executionArn"]), "ParallelStateEntered", "ParallelStateExited")
     assert 10 <= gap < 13  # not 20
+
+
+def test_parallel_branch_started_late_still_starts_with_its_sibling(
+        lab: Lab, fast_clock: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a busy machine a branch's thread may start after its sibling's (short, real) wait is over.
+
+    On AWS both branches begin when the Parallel state does, so the late one still ends 10 s in.
+    """
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker import BranchWorker
+
+    routine, started = BranchWorker._thread_routine, []
+
+    def late_second_branch(self: BranchWorker) -> None:
+        started.append(self)
+        if len(started) == 2:
+            time.sleep(0.4)  # well after the first branch's 0.05 s of real waiting
+        routine(self)
+
+    monkeypatch.setattr(BranchWorker, "_thread_routine", late_second_branch)
+    branch = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}
+    definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [branch, branch], "End": True}}}
+    out = run(lab, machine(lab, definition))
+    events = history(lab, out["executionArn"])
+    assert len(started) == 2
+    assert 10 <= _gap(events, "ParallelStateEntered", "ParallelStateExited") < 13  # not 20
+    waits_entered = [_at(e) for e in events if e["type"] == "WaitStateEntered"]
+    assert abs((waits_entered[1] - waits_entered[0]).total_seconds()) < 2  # both began at the start
+
+
+def test_map_one_at_a_time_waits_add_up(lab: Lab, fast_clock: None) -> None:
+    """MaxConcurrency 1: three iterations of a 10 s wait run one after the other, 30 s in all."""
+    definition = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "End": True,
+        "Iterator": {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}}}}
+    out = run(lab, machine(lab, definition), {"items": [1, 2, 3]})
+    assert out["status"] == "SUCCEEDED"
+    assert 30 <= _gap(history(lab, out["executionArn"]), "MapStateEntered", "MapStateExited") < 33
 
 
 def test_retry_intervals_follow_backoff(lab: Lab, fast_clock: None) -> None:

@@ -20,9 +20,15 @@ computes its delay from the real clock, as moto does. The state machine's ``Time
 measured on the execution's clock too: a 30 s Wait in a machine with ``"TimeoutSeconds": 10`` ends
 as TIMED_OUT (``ExecutionTimedOut``) 10 s into the execution, as on AWS.
 
-How: one offset per execution, kept on its ``EventManager`` (shared by its branches); ``add_event``
-stamps events with real time + offset; ``WaitFunction._wait_interval`` and ``RetrierDecl``'s
-interval sleep go through :func:`warped_wait`; the execution's ``stop_date`` gets the offset added.
+How: every evaluation frame (the execution, each Parallel branch, each Map worker and iteration)
+keeps its own offset: a frame starts with its parent's offset at the moment it is opened, its
+waits move only its own clock, and closing it moves the parent's clock to the later of the two.
+So branches that start together start at the same instant on the execution's clock even when a
+busy machine starts their threads a moment apart (one shared offset let a late branch begin after
+its sibling's wait had already moved the clock: two 10 s waits side by side then took 20 s).
+``add_event`` stamps an event with real time + the offset of the frame it belongs to;
+``WaitFunction._wait_interval`` and ``RetrierDecl``'s interval sleep go through :func:`warped_wait`;
+the ``EventManager`` keeps the latest offset of all, which the execution's ``stop_date`` gets added.
 """
 
 from __future__ import annotations
@@ -44,28 +50,49 @@ MAX_REAL_SECONDS = float(os.environ.get("LABS_SFN_MAX_REAL_WAIT", "1.0"))
 MAX_REAL_RETRY_SECONDS = float(os.environ.get("LABS_SFN_MAX_REAL_RETRY_WAIT", "0.05"))
 _OFFSET = "_labs_clock_offset"
 _DEADLINE, _ROOT = "_labs_deadline", "_labs_root_env"  #: the execution's TimeoutSeconds, on its clock
+_FRAME = "_labs_clock_frame"  #: on an EventHistoryContext: the Environment whose events it records
 _lock = threading.Lock()
 _current = threading.local()  #: the Environment of the retrier running on this thread
 
 
 def offset_of(event_manager: Any) -> float:
-    """Seconds the execution's clock is ahead of the real clock."""
+    """Seconds the execution's clock is ahead of the real clock: the latest of all its frames."""
     return float(getattr(event_manager, _OFFSET, 0.0))
 
 
-def execution_now(event_manager: Any) -> datetime.datetime:
-    """The execution's clock: real UTC time plus the time its waits skipped."""
-    return datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=offset_of(event_manager))
+def frame_offset(env: Any) -> float:
+    """Seconds one frame's clock (the execution's, a branch's, an iteration's) is ahead of real time."""
+    own = getattr(env, _OFFSET, None)
+    return float(own) if own is not None else offset_of(env.event_manager)
+
+
+def execution_now(env: Any) -> datetime.datetime:
+    """A frame's clock: real UTC time plus the time its waits (and its finished children's) skipped."""
+    return datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=frame_offset(env))
+
+
+def _move_clock(env: Any, offset: float) -> None:
+    """Move a frame's clock (and the execution's latest) forward to ``offset``, never back."""
+    with _lock:
+        setattr(env, _OFFSET, max(frame_offset(env), offset))
+        manager = env.event_manager
+        setattr(manager, _OFFSET, max(offset_of(manager), offset))
+
+
+def _own_clock(env: Any, offset: float) -> None:
+    """Give a frame its own clock, starting at ``offset``, and let its events be stamped with it."""
+    setattr(env, _OFFSET, offset)
+    setattr(env.event_history_context, _FRAME, env)
 
 
 def warped_wait(env: Any, seconds: float, interruptible: bool, cap: float | None = None) -> None:
-    """Let ``seconds`` pass on the execution's clock, sleeping at most ``MAX_REAL_SECONDS`` for real.
+    """Let ``seconds`` pass on the frame's clock, sleeping at most ``MAX_REAL_SECONDS`` for real.
 
-    The clock moves to ``start + seconds`` (never backwards), so two branches waiting 10 s side by side
-    end 10 s later, not 20.
+    The clock moves to ``start + seconds`` (never backwards); sibling branches have clocks of their
+    own, so two branches waiting 10 s side by side end 10 s later, not 20.
     """
     manager = env.event_manager
-    wake_up = time.time() + offset_of(manager) + max(0.0, float(seconds))
+    wake_up = time.time() + frame_offset(env) + max(0.0, float(seconds))
     deadline, root = getattr(manager, _DEADLINE, None), getattr(manager, _ROOT, None)
     if deadline is not None and root is not None and wake_up > deadline:
         _time_out(manager, root, deadline)  # the execution's TimeoutSeconds comes first
@@ -78,8 +105,7 @@ def warped_wait(env: Any, seconds: float, interruptible: bool, cap: float | None
             time.sleep(real)
     if interruptible and not env.is_running():
         return  # stopped: the rest of the wait never happens
-    with _lock:
-        setattr(manager, _OFFSET, max(offset_of(manager), wake_up - time.time()))
+    _move_clock(env, wake_up - time.time())
 
 
 def _time_out(manager: Any, root: Any, deadline: float) -> None:
@@ -111,6 +137,7 @@ def _apply() -> None:
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
     from moto.stepfunctions.parser.asl.component.program.program import Program
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
     from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
@@ -118,6 +145,8 @@ def _apply() -> None:
 
     @functools.wraps(program_eval)
     def eval_with_deadline(self: Any, env: Any) -> None:
+        if getattr(env, _OFFSET, None) is None:
+            _own_clock(env, offset_of(env.event_manager))  # the execution itself
         timeout = self.timeout_seconds.timeout_seconds if self.timeout_seconds else None
         if timeout and not env.is_frame():  # the execution's own TimeoutSeconds, not a branch's
             manager = env.event_manager
@@ -126,6 +155,24 @@ def _apply() -> None:
         program_eval(self, env)
 
     Program.eval = eval_with_deadline  # type: ignore[method-assign]
+
+    inner_frame = Environment.as_inner_frame_of.__func__  # type: ignore[attr-defined]
+
+    @functools.wraps(inner_frame)
+    def frame_with_own_clock(cls: Any, env: Any, *args: Any, **kwargs: Any) -> Any:
+        frame = inner_frame(cls, env, *args, **kwargs)
+        _own_clock(frame, frame_offset(env))  # a branch starts when it is opened, on its parent's clock
+        return frame
+
+    Environment.as_inner_frame_of = classmethod(frame_with_own_clock)  # type: ignore[method-assign,assignment]
+    close_frame = Environment.close_frame
+
+    @functools.wraps(close_frame)
+    def close_frame_and_catch_up(self: Any, frame: Any) -> None:
+        close_frame(self, frame)
+        _move_clock(self, frame_offset(frame))  # the parent goes on once its branch has finished
+
+    Environment.close_frame = close_frame_and_catch_up  # type: ignore[method-assign]
 
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
         warped_wait(env, wait_seconds, interruptible=True)
@@ -150,8 +197,10 @@ def _apply() -> None:
     @functools.wraps(add_event)
     def add_event_on_execution_clock(self: Any, context: Any, event_type: Any, event_details: Any = None,
                                      timestamp: Any = None, update_source_event_id: bool = True) -> int:
-        if timestamp is None and offset_of(self):
-            timestamp = execution_now(self)
+        frame = getattr(context, _FRAME, None)
+        offset = frame_offset(frame) if frame is not None else offset_of(self)
+        if timestamp is None and offset:
+            timestamp = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=offset)
         return add_event(self, context, event_type, event_details, timestamp, update_source_event_id)
 
     EventManager.add_event = add_event_on_execution_clock  # type: ignore[method-assign]
@@ -182,5 +231,7 @@ PATCH = Patch(
         "moto.stepfunctions.parser.asl.eval.event.event_manager:EventManager.add_event": "cb430fa2e3fe",
         "moto.stepfunctions.parser.backend.execution:BaseExecutionWorkerCommunication._reflect_execution_status": "038a396107af",
         "moto.stepfunctions.parser.asl.component.program.program:Program.eval": "6d701880064a",
+        "moto.stepfunctions.parser.asl.eval.environment:Environment.as_inner_frame_of": "eb77183cac4a",
+        "moto.stepfunctions.parser.asl.eval.environment:Environment.close_frame": "c7ee3303501d",
     },
 )

@@ -55,7 +55,7 @@ def _apply() -> None:
         instant = parse(text)
         if instant is None:
             raise FailureEventException(self._create_failure_event(env, text))
-        return max(0, int((instant - execution_now(env.event_manager)).total_seconds()))
+        return max(0, int((instant - execution_now(env)).total_seconds()))
 
     Timestamp._get_wait_seconds = wait_seconds_in_utc  # type: ignore[method-assign]
     # The same rule where moto checks a literal Timestamp while reading the definition.
