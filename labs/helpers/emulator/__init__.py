@@ -52,6 +52,7 @@ PATCH_MODULES: list[str] = [
     "awslambda.permission_conflict",
     "awslambda.filter_criteria",
     "awslambda.stream_batching",
+    "awslambda.stream_parallelization",
     "sns.delivery_protocols",
     "sns.delivery_policies",
     "sns.email_confirmation",

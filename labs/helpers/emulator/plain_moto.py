@@ -57,6 +57,7 @@ GAP_TESTS: dict[str, list[str]] = {
     "lambda_permission_conflict": ["awslambda/test_lambda_permission_conflict.py"],
     "lambda_filter_criteria": ["awslambda/test_lambda_filter_criteria.py"],
     "lambda_stream_batching": ["awslambda/test_lambda_stream_batching.py", "awslambda/test_lambda_stream_bisect_dynamodb.py"],
+    "lambda_stream_parallelization": ["awslambda/test_lambda_stream_parallelization.py"],
     "sns_delivery_protocols": ["sns/test_sns_delivery_protocols.py"],
     "sns_delivery_policies": ["sns/test_sns_delivery_policies.py"],
     "sns_email_confirmation": ["sns/test_sns_email_confirmation.py"],

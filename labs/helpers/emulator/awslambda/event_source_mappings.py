@@ -385,11 +385,29 @@ class StreamPoller(Poller):
         """(position, sequence number, event record) of up to ``limit`` records after ``position``."""
         raise NotImplementedError
 
+    # What is polled one batch at a time: a "slot". Without a ParallelizationFactor each shard is one
+    # (``stream_parallelization`` gives a shard one slot per concurrent batch).
+    def slots(self) -> dict[str, int]:
+        """Slot ids (with their own checkpoint in ``positions``) -> index of their shard's latest record."""
+        return self.shards_latest()
+
+    def shard_of(self, slot: str) -> str:
+        """The shard a slot reads from (what records, on-failure records and windows name)."""
+        return slot
+
+    def read_slot(self, slot: str, position: int, limit: int) -> list[tuple[int, str, dict[str, Any]]]:
+        """:meth:`read` for one slot: up to ``limit`` of its records after ``position``."""
+        return self.read(slot, position, limit)
+
+    def behind(self, slot: str, latest: int) -> int:
+        """How many records of the slot come after its checkpoint."""
+        return max(0, latest - self.positions.get(slot, -1))
+
     def poll_once(self) -> bool:
         delivered = False
-        for shard_id in self.shards_latest():
+        for shard_id in self.slots():
             position = self.positions.setdefault(shard_id, -1)
-            batch = self.read(shard_id, position, int(self.esm.batch_size))
+            batch = self.read_slot(shard_id, position, int(self.esm.batch_size))
             if not batch:
                 continue
             delivered = True
@@ -422,6 +440,13 @@ class StreamPoller(Poller):
                 self.report(records, ids, failed, error or "Unhandled", shard=shard_id, retry_attempt=attempt)
         return delivered
 
+    def report(self, records: list[dict[str, Any]], ids: list[str], failed: list[str], error: str | None,
+               **detail: Any) -> None:
+        slot = detail.get("shard")
+        if slot is not None and self.shard_of(slot) != slot:  # the trace names the shard, and which of its slots
+            detail.update(shard=self.shard_of(slot), slot=slot)
+        super().report(records, ids, failed, error, **detail)
+
     #: Key of the batch description in the on-failure record ("KinesisBatchInfo", "DDBStreamBatchInfo").
     batch_info_key = "KinesisBatchInfo"
 
@@ -443,7 +468,7 @@ class StreamPoller(Poller):
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": error},
             "version": "1.0",
             "timestamp": iso_8601_datetime_with_milliseconds(),
-            self.batch_info_key: {"shardId": shard_id, "startSequenceNumber": batch[0][1],
+            self.batch_info_key: {"shardId": self.shard_of(shard_id), "startSequenceNumber": batch[0][1],
                                   "endSequenceNumber": batch[-1][1], "batchSize": len(batch),
                                   "streamArn": self.esm.event_source_arn},
         }
@@ -466,8 +491,8 @@ class StreamPoller(Poller):
 
     def pending(self) -> str | None:
         behind = 0
-        for shard_id, latest in self.shards_latest().items():
-            behind += max(0, latest - self.positions.get(shard_id, -1))
+        for slot, latest in self.slots().items():
+            behind += self.behind(slot, latest)
         return f"{behind} record(s) of {self.esm.event_source_arn.rsplit(':', 1)[-1]} not yet delivered" if behind else None
 
 

@@ -16,9 +16,9 @@ What the layer's base mapping (``awslambda.event_source_mappings``) did before t
 moto always: a failing batch was retried whole (no bisect), records never aged out, and
 ``TumblingWindowInSeconds`` was stored and ignored (no ``state``, no ``window``, no final invoke).
 
-How the emulator does it (one batch per shard at a time, oldest shard first; ParallelizationFactor is
-stored but the emulator processes each shard with a factor of 1, which keeps the per-key order AWS
-guarantees at any factor):
+How the emulator does it (one batch per slot at a time, oldest shard first; a slot is a shard, or with
+a ParallelizationFactor one of its concurrent batches, see ``stream_parallelization``; everything below
+holds per slot):
 
 * Bisect: a failing batch of n > 1 records (a function error, or a partial batch response naming its
   first record: AWS, DynamoDB Streams guide, "When a partial batch success response is received and both
@@ -99,7 +99,7 @@ def _discard_aged(poller: Any, shard_id: str, batch: list[Any]) -> list[Any]:
     ids = [entry[1] for entry in aged]
     emit(Delivery(service="lambda", action="esm-expired", source=poller.esm.event_source_arn,
                   target=poller.esm.function_arn, message_id=ids[0], cause_id=ids[0], status="expired",
-                  detail={"batch_size": len(ids), "ids": ids, "mapping": poller.esm.uuid, "shard": shard_id}))
+                  detail={"batch_size": len(ids), "ids": ids, "mapping": poller.esm.uuid, "shard": poller.shard_of(shard_id)}))
     _send_on_failure(poller, shard_id, aged, 0, "RecordAgeExceeded", condition="RecordAgeExceeded")
     return kept
 
@@ -119,7 +119,7 @@ def _final_invokes(poller: Any, shard_id: str, next_arrival: float | None) -> bo
     if _now() < end and (next_arrival is None or next_arrival < end):
         return False
     event = {"Records": [], "window": {"start": _iso(open_window["start"]), "end": _iso(end)},
-             "state": open_window["state"], "shardId": shard_id, "eventSourceARN": poller.esm.event_source_arn,
+             "state": open_window["state"], "shardId": poller.shard_of(shard_id), "eventSourceARN": poller.esm.event_source_arn,
              "isFinalInvokeForWindow": True, "isWindowTerminatedEarly": False}
     ok, _result, error = poller.invoke_event(event)
     windows.pop(shard_id, None)
@@ -133,13 +133,13 @@ def poll_once(self: Any) -> bool:
     delivered = False
     segments = _state(self)["segments"]
     windows = _state(self)["windows"]
-    for shard_id in self.shards_latest():
+    for shard_id in self.slots():
         position = self.positions.setdefault(shard_id, -1)
         limit = segments.get(shard_id, [int(self.esm.batch_size)])[0]
-        batch = self.read(shard_id, position, limit)
+        batch = self.read_slot(shard_id, position, limit)
         batch = _discard_aged(self, shard_id, batch)
         if not batch:
-            if position < 0 and not self.read(shard_id, -1, 1):
+            if position < 0 and not self.read_slot(shard_id, -1, 1):
                 self.positions[shard_id] = position = 0  # an empty shard: nothing to deliver (not "1 behind")
             delivered = _final_invokes(self, shard_id, None) or delivered
             if self.positions[shard_id] != position:
@@ -162,7 +162,7 @@ def poll_once(self: Any) -> bool:
         ids = [sequence for _, sequence, _ in batch]
         if window_start is not None:
             event = {"Records": records, "window": {"start": _iso(window_start), "end": _iso(window_start + size)},
-                     "state": windows[shard_id]["state"], "shardId": shard_id,
+                     "state": windows[shard_id]["state"], "shardId": self.shard_of(shard_id),
                      "eventSourceARN": self.esm.event_source_arn, "isFinalInvokeForWindow": False,
                      "isWindowTerminatedEarly": False}
             ok, result, error = self.invoke_event(event)
@@ -242,7 +242,7 @@ PATCH = Patch(
                "(plain moto delivers no Kinesis batches at all)",
     apply=_apply,
     targets={
-        "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.poll_once": "e9f28c2f5964",
-        "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.pending": "0d516fbb1bf8",
+        "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.poll_once": "93913cd4fc7a",
+        "labs.helpers.emulator.awslambda.event_source_mappings:StreamPoller.pending": "ef537bc67022",
     },
 )
