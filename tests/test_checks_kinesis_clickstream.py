@@ -193,6 +193,7 @@ def _mapping(lab: Lab, **changes: Any) -> None:
     ({"StartingPosition": "LATEST"}, "TRIM_HORIZON"),
     ({"FunctionResponseTypes": None}, "ReportBatchItemFailures"),
     ({"MaximumRecordAgeInSeconds": -1}, "MaximumRecordAgeInSeconds"),
+    ({"Enabled": False}, "Enabled=True"),
 ])
 def test_mapping_mistakes(kin: Lab, changes: dict[str, Any], word: str) -> None:
     _mapping(kin, **changes)

@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..backend import BackendKind
 from ..chaos import flaky_batches
 from ..clickstream import read_all
 from ..errors import error_code
@@ -336,6 +337,38 @@ def mapping(lab: Any, fb: Feedback) -> None:
              "FunctionResponseTypes does not include ReportBatchItemFailures: the auditor's batchItemFailures are ignored "
              "and any failure fails the whole batch.",
              "Set FunctionResponseTypes=['ReportBatchItemFailures'].")
+    _mapping_reads(lab, fb, m, summary["StreamARN"])
+
+
+#: Event source mapping states on the way to Enabled or Disabled (AWS: "Creating", "Enabling", ...).
+_TRANSITIONS = {"Creating", "Enabling", "Disabling", "Updating"}
+
+
+def _mapping_reads(lab: Any, fb: Feedback, m: dict[str, Any], stream_arn: str) -> None:
+    """What the mapping does: a mapping that is not Enabled (created with Enabled=False) reads nothing; an
+    Enabled one, on the embedded emulator (whose trace shows every delivery), says how much it delivered."""
+    from ..errors import LabError
+    from ..functions import settle
+    from ..waiting import poll
+
+    lam = lab.client("lambda")
+    described, _ = poll(lambda: lam.get_event_source_mapping(UUID=m["UUID"]),
+                        lambda d: d.get("State") not in _TRANSITIONS, timeout=15)
+    state = described.get("State")
+    if state != "Enabled":
+        fb.wrong(f"The mapping is {state}: Lambda reads nothing from the stream, the auditor gets no click.",
+                 "Enable it: lam.update_event_source_mapping(UUID=..., Enabled=True) (or create it without Enabled=False).")
+        return
+    if lab.backend.kind is not BackendKind.EMBEDDED:
+        return
+    try:
+        settle(lab, timeout=20)
+    except LabError:
+        pass  # still busy: what was delivered so far is counted
+    df = lab.flow.deliveries("lambda", ["esm-invoke"])
+    handed = int(df[(df["source"] == stream_arn) & (df["target"] == m["FunctionArn"])]["count"].sum())
+    if handed:  # an empty stream (no clicks yet) gives nothing to read: not a mistake of the mapping
+        fb.right(f"It reads: Lambda has handed the auditor {handed} records of the stream.")
 
 
 # ============================================================== 5: the storefront's read

@@ -84,13 +84,17 @@ def read_slot(self: Any, slot: str, position: int, limit: int) -> list[tuple[int
     shard_id, _, lane = slot.partition(_SEPARATOR)
     if not lane:
         return self.read(shard_id, position, limit)
-    lanes, lane_index, out = factor(self), int(lane), []
+    lanes, index = factor(self), int(lane)
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    scanned = position
     while len(out) < limit:
-        chunk = self.read(shard_id, position, max(limit, 100) * lanes)
+        chunk = self.read(shard_id, scanned, max(limit, 100) * lanes)
         if not chunk:
             break
-        out.extend(entry for entry in chunk if slot_of(entry[2], lanes) == lane_index)
-        position = chunk[-1][0]
+        out.extend(entry for entry in chunk if slot_of(entry[2], lanes) == index)
+        scanned = chunk[-1][0]
+    if not out and scanned != position and self.positions.get(slot) == position:
+        self.positions[slot] = scanned  # none of the slot's records up to here: its checkpoint moves on (no rescans)
     return out[:limit]
 
 
