@@ -58,6 +58,7 @@ def key_of(record: dict[str, Any]) -> str:
 
 
 def slot_of(record: dict[str, Any], lanes: int) -> int:
+    """The record's slot: md5, not ``hash()``, so a key lands in the same slot in every process and run."""
     return int(hashlib.md5(key_of(record).encode()).hexdigest(), 16) % lanes
 
 
