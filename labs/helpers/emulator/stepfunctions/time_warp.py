@@ -66,9 +66,13 @@ def frame_offset(env: Any) -> float:
     return float(own) if own is not None else offset_of(env.event_manager)
 
 
+def _real_now_plus(offset: float) -> datetime.datetime:
+    return datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=offset)
+
+
 def execution_now(env: Any) -> datetime.datetime:
     """A frame's clock: real UTC time plus the time its waits (and its finished children's) skipped."""
-    return datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=frame_offset(env))
+    return _real_now_plus(frame_offset(env))
 
 
 def _move_clock(env: Any, offset: float) -> None:
@@ -200,7 +204,7 @@ def _apply() -> None:
         frame = getattr(context, _FRAME, None)
         offset = frame_offset(frame) if frame is not None else offset_of(self)
         if timestamp is None and offset:
-            timestamp = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=offset)
+            timestamp = _real_now_plus(offset)
         return add_event(self, context, event_type, event_details, timestamp, update_source_event_id)
 
     EventManager.add_event = add_event_on_execution_clock  # type: ignore[method-assign]
