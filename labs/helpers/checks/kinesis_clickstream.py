@@ -26,7 +26,8 @@ from botocore.exceptions import ClientError
 from ..backend import BackendKind
 from ..chaos import flaky_batches
 from ..clickstream import read_all
-from ..errors import error_code
+from ..errors import LabError, error_code
+from ..waiting import poll
 from . import Feedback, checker
 from ._sqs import find_queue
 from .probe import Probe
@@ -347,9 +348,7 @@ _TRANSITIONS = {"Creating", "Enabling", "Disabling", "Updating"}
 def _mapping_reads(lab: Any, fb: Feedback, m: dict[str, Any], stream_arn: str) -> None:
     """What the mapping does: a mapping that is not Enabled (created with Enabled=False) reads nothing; an
     Enabled one, on the embedded emulator (whose trace shows every delivery), says how much it delivered."""
-    from ..errors import LabError
     from ..functions import settle
-    from ..waiting import poll
 
     lam = lab.client("lambda")
     described, _ = poll(lambda: lam.get_event_source_mapping(UUID=m["UUID"]),
